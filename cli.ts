@@ -1,0 +1,80 @@
+/**
+ * The `qualytics` command. Runs on Deno (and Node or Bun) through `node:` builtins only.
+ *
+ * @example
+ * ```sh
+ * deno run -A cli.ts datastores list --format json
+ * ```
+ *
+ * @module
+ */
+import { spawn } from "node:child_process";
+import { homedir, hostname } from "node:os";
+import process from "node:process";
+import { runCli } from "./src/cli/main.ts";
+import { nodeFileSystem } from "./src/util/fs.ts";
+
+function openBrowser(url: string): Promise<boolean> {
+  const command = process.env.BROWSER ??
+    (process.platform === "darwin"
+      ? "open"
+      : process.platform === "win32"
+      ? "explorer"
+      : "xdg-open");
+  return new Promise((resolve) => {
+    try {
+      const child = spawn(command, [url], { stdio: "ignore", detached: true });
+      child.on("error", () => resolve(false));
+      child.on("spawn", () => {
+        child.unref();
+        resolve(true);
+      });
+    } catch {
+      resolve(false);
+    }
+  });
+}
+
+function runProgram(program: string, args: string[], input?: string) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(program, args, { stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => stdout += chunk);
+    child.stderr.on("data", (chunk) => stderr += chunk);
+    child.on("error", (error) => resolve({ code: 127, stdout, stderr: String(error) }));
+    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.stdin.end(input ?? "");
+  });
+}
+
+/** Runs the CLI with the process's arguments, streams and environment. */
+export async function main(args: string[] = process.argv.slice(2)): Promise<number> {
+  return await runCli(args, {
+    stdout: {
+      write: (text) => void process.stdout.write(text),
+      isTTY: !!process.stdout.isTTY,
+      columns: process.stdout.columns,
+    },
+    stderr: {
+      write: (text) => void process.stderr.write(text),
+      isTTY: !!process.stderr.isTTY,
+      columns: process.stderr.columns,
+    },
+    env: process.env,
+    cwd: process.cwd(),
+    homeDir: process.env.HOME ?? process.env.USERPROFILE ?? homedir(),
+    hostname: hostname(),
+    platform: process.platform,
+    fs: nodeFileSystem,
+    now: () => new Date(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    openBrowser,
+    runProgram,
+    stdinIsTTY: !!process.stdin.isTTY,
+  });
+}
+
+if (import.meta.main) {
+  process.exitCode = await main();
+}

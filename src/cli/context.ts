@@ -1,0 +1,42 @@
+/**
+ * Everything a command needs from the outside world, injected so that tests run commands with
+ * real streams, a temporary home folder and a fake controlplane.
+ *
+ * @module
+ */
+import type { FileSystem } from "../util/fs.ts";
+
+/** A text output stream. */
+export interface OutputStream {
+  write(text: string): void;
+  /** Whether a person is looking at it (colours, spinners, tables). */
+  isTTY: boolean;
+  /** Width in columns when known. */
+  columns?: number;
+}
+
+/** The injected world of one CLI run. */
+export interface CliContext {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  /** Environment variables; `.env` files are loaded into it without overriding. */
+  env: Record<string, string | undefined>;
+  cwd: string;
+  homeDir: string;
+  /** This machine's host name (browser login names the token after it). */
+  hostname: string;
+  platform: string;
+  fs: FileSystem;
+  now: () => Date;
+  sleep: (ms: number) => Promise<void>;
+  /** Opens a URL in the user's browser; resolves false when no browser could be started. */
+  openBrowser: (url: string) => Promise<boolean>;
+  /** Runs a program with optional standard input (crontab). */
+  runProgram?: (
+    program: string,
+    args: string[],
+    input?: string,
+  ) => Promise<{ code: number; stdout: string; stderr: string }>;
+  /** Whether standard input is a terminal (never prompt otherwise). */
+  stdinIsTTY: boolean;
+}

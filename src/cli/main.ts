@@ -1,0 +1,166 @@
+/**
+ * The entry function of the CLI: builds the command tree, runs it against an injected
+ * context and returns the exit code (0 success, 1 failure, 2 usage error).
+ *
+ * @module
+ */
+import { Command, CommanderError } from "@commander-js/extra-typings";
+import type { QualyticsClient } from "../client/http_client.ts";
+import { QualyticsApiError } from "../client/errors.ts";
+import { SettingsFileError } from "../settings/config_file.ts";
+import { scrubText } from "../util/redact.ts";
+import { VERSION } from "../version.ts";
+import { authCommand } from "./auth.ts";
+import { commandGroups } from "./groups.ts";
+import { completionsCommand } from "./completions.ts";
+import type { CliContext } from "./context.ts";
+import { CliError } from "./errors.ts";
+import { Ui } from "./output.ts";
+import type { Runtime } from "./runtime.ts";
+import { createClient, type GlobalOptions, loadDotenvFiles } from "./session.ts";
+
+/**
+ * Multi-letter short flags of the original (commander takes one-letter short flags only), each
+ * rewritten to its long form before parsing.
+ */
+export const MULTI_LETTER_FLAGS: Readonly<Record<string, string>> = {
+  "-cn": "--connection-name",
+  "-db": "--database",
+  "-sc": "--schema",
+};
+
+/** Rewrites `-cn x` / `-cn=x` style flags to their long names; stops at `--`. */
+export function expandMultiLetterFlags(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  let passthrough = false;
+  for (const arg of argv) {
+    if (passthrough || arg === "--") {
+      passthrough = true;
+      out.push(arg);
+      continue;
+    }
+    const [flag, ...rest] = arg.split("=");
+    const long = MULTI_LETTER_FLAGS[flag];
+    out.push(long ? [long, ...rest].join("=") : arg);
+  }
+  return out;
+}
+
+/** Builds the whole command tree for a context. */
+export function buildProgram(runtime: Runtime): Command {
+  const { ctx } = runtime;
+  const program = new Command("qualytics")
+    .description(
+      "Manage Qualytics data quality from the command line: connections, datastores,\n" +
+        "containers, checks, anomalies, operations, and configuration as code.",
+    )
+    .version(`Qualytics CLI Version: ${VERSION}`, "-V, --version", "Show the version and exit.")
+    .option("--debug", "Trace HTTP requests (secrets redacted) and show stack traces on errors.")
+    .showSuggestionAfterError(true)
+    .showHelpAfterError("(run with --help for usage)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ qualytics auth init --url https://acme.qualytics.io --token "$QUALYTICS_TOKEN"
+  $ qualytics datastores list --format table
+  $ qualytics config export --datastore-id 1 --output ./qualytics-config
+  $ qualytics config import --input ./qualytics-config --dry-run
+
+Environment: QUALYTICS_URL, QUALYTICS_TOKEN (override ~/.qualytics/config.yaml),
+QUALYTICS_CONFIG_DIR, QUALYTICS_TIMEOUT, QUALYTICS_NO_BANNER, NO_COLOR.`,
+    );
+  program.configureOutput({
+    writeOut: (text) => ctx.stdout.write(text),
+    writeErr: (text) => ctx.stderr.write(text),
+    outputError: (text, write) => write(runtime.ui.colors.red(text)),
+  });
+  const commands = [
+    authCommand(runtime),
+    ...commandGroups(runtime),
+    completionsCommand(runtime, () => program),
+  ];
+  for (const command of commands) program.addCommand(command as unknown as Command);
+  applyRecursively(program, (command) => {
+    command.exitOverride();
+    command.configureOutput({
+      writeOut: (text) => ctx.stdout.write(text),
+      writeErr: (text) => ctx.stderr.write(text),
+      outputError: (text, write) => write(runtime.ui.colors.red(text)),
+    });
+    command.showSuggestionAfterError(true);
+  });
+  return program;
+}
+
+function applyRecursively(command: Command, fn: (command: Command) => void): void {
+  fn(command);
+  for (const child of command.commands) applyRecursively(child as Command, fn);
+}
+
+function describeError(error: unknown, debug: boolean): string {
+  if (error instanceof CliError || error instanceof QualyticsApiError) return error.message;
+  if (error instanceof SettingsFileError) return error.message;
+  if (debug) return (error as Error)?.stack ?? String(error);
+  return `${(error as Error)?.message ?? String(error)} (run with --debug for details)`;
+}
+
+/**
+ * Runs the CLI with `args` (without the program name) and returns the exit code.
+ *
+ * @example
+ * ```ts
+ * const code = await runCli(["datastores", "list", "--format", "json"], context);
+ * ```
+ */
+export async function runCli(args: readonly string[], ctx: CliContext): Promise<number> {
+  const ui = new Ui(ctx);
+  let exitCode = 0;
+  let client: QualyticsClient | undefined;
+  let program: Command | undefined;
+  const globals = (): GlobalOptions => (program?.opts() ?? {}) as GlobalOptions;
+  const runtime: Runtime = {
+    ctx,
+    ui,
+    globals,
+    async client(options = {}) {
+      client ??= await createClient(ctx, { ...globals(), ...options });
+      return client;
+    },
+    handle(action) {
+      return async (...actionArgs) => {
+        const code = await action(...actionArgs);
+        exitCode = typeof code === "number" ? code : 0;
+      };
+    },
+  };
+  const argv = expandMultiLetterFlags(args);
+  const debug = argv.includes("--debug");
+  try {
+    await loadDotenvFiles(ctx);
+    program = buildProgram(runtime);
+    const groupOnly = argv.filter((arg) => arg !== "--debug");
+    if (groupOnly.length === 0) {
+      ctx.stdout.write(program.helpInformation());
+      return 0;
+    }
+    const group = program.commands.find((command) => command.name() === groupOnly[0]);
+    if (group && groupOnly.length === 1 && group.commands.length > 0) {
+      ctx.stdout.write(group.helpInformation());
+      return 0;
+    }
+    await program.parseAsync([...argv], { from: "user" });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (
+        error.code === "commander.helpDisplayed" || error.code === "commander.version" ||
+        error.code === "commander.help"
+      ) return 0;
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    const message = describeError(error, debug);
+    ui.error(scrubText(message, [ctx.env.QUALYTICS_TOKEN]));
+    return error instanceof CliError ? error.exitCode : 1;
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The file system as services see it: a small interface so that services take it as a
+ * collaborator, with the real implementation over `node:fs`. Writes are atomic (temp file +
+ * rename), so no reader ever sees a half-written file.
+ *
+ * @module
+ */
+import * as fs from "node:fs/promises";
+import * as path from "node:path";
+import process from "node:process";
+
+/** One entry of a directory listing. */
+export interface DirEntry {
+  name: string;
+  isFile: boolean;
+  isDirectory: boolean;
+}
+
+/** What services need of a file system. */
+export interface FileSystem {
+  /** The file's text, or `undefined` when it does not exist. */
+  readTextFile(file: string): Promise<string | undefined>;
+  /** Writes atomically (temp file in the same folder, then rename); creates parent folders. */
+  writeTextFile(file: string, text: string, options?: { mode?: number }): Promise<void>;
+  /** Entries of a folder sorted by name, or `[]` when it does not exist. */
+  readDir(dir: string): Promise<DirEntry[]>;
+  /** Creates a folder and its parents. */
+  mkdir(dir: string): Promise<void>;
+  /** Removes a file or an empty folder; a missing one is not an error. */
+  remove(file: string): Promise<void>;
+  /** Whether something exists at the path. */
+  exists(file: string): Promise<boolean>;
+  /** The permission bits of a file, or `undefined` when it does not exist. */
+  mode(file: string): Promise<number | undefined>;
+}
+
+function isNotFound(error: unknown): boolean {
+  return (error as { code?: string })?.code === "ENOENT";
+}
+
+let tempCounter = 0;
+
+/** The real file system, through `node:fs/promises`. */
+export const nodeFileSystem: FileSystem = {
+  async readTextFile(file) {
+    try {
+      return await fs.readFile(file, "utf8");
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  },
+  async writeTextFile(file, text, options = {}) {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const temp = `${file}.tmp-${process.pid}-${Date.now()}-${tempCounter++}`;
+    try {
+      await fs.writeFile(temp, text, { encoding: "utf8", mode: options.mode });
+      if (options.mode !== undefined) await fs.chmod(temp, options.mode);
+      await fs.rename(temp, file);
+    } catch (error) {
+      await fs.rm(temp, { force: true });
+      throw error;
+    }
+  },
+  async readDir(dir) {
+    try {
+      const entries = await fs.readdir(dir, { withFileTypes: true });
+      return entries
+        .map((entry) => ({
+          name: entry.name,
+          isFile: entry.isFile(),
+          isDirectory: entry.isDirectory(),
+        }))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    } catch (error) {
+      if (isNotFound(error) || (error as { code?: string })?.code === "ENOTDIR") return [];
+      throw error;
+    }
+  },
+  async mkdir(dir) {
+    await fs.mkdir(dir, { recursive: true });
+  },
+  async remove(file) {
+    try {
+      await fs.rm(file);
+    } catch (error) {
+      if (isNotFound(error)) return;
+      if ((error as { code?: string })?.code === "ERR_FS_EISDIR") {
+        await fs.rmdir(file);
+        return;
+      }
+      throw error;
+    }
+  },
+  async exists(file) {
+    try {
+      await fs.stat(file);
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  },
+  async mode(file) {
+    try {
+      return (await fs.stat(file)).mode & 0o777;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  },
+};

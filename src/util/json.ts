@@ -1,0 +1,281 @@
+/**
+ * Lossless JSON: the controlplane (a Python service) distinguishes `1.0` from `1`, and the
+ * original CLI writes `coverage: 1.0` into exported YAML. `JSON.parse` would turn both into the
+ * number `1`, so integral floats are parsed into {@link JsonFloat} boxes that every writer in
+ * this package (JSON and YAML) prints back as floats.
+ *
+ * @module
+ */
+
+/** A JSON number written with a fraction or exponent whose value is integral (`1.0`, `2e3`). */
+export class JsonFloat {
+  constructor(readonly value: number) {}
+  valueOf(): number {
+    return this.value;
+  }
+  toJSON(): number {
+    return this.value;
+  }
+  toString(): string {
+    return pythonFloatRepr(this.value);
+  }
+}
+
+/** True for a value that Python would hold as a float. */
+export function isJsonFloat(value: unknown): value is JsonFloat {
+  return value instanceof JsonFloat;
+}
+
+/** The plain number of a parsed JSON number (boxed or not); other values pass through. */
+export function toNumber(value: unknown): unknown {
+  return value instanceof JsonFloat ? value.value : value;
+}
+
+/** Python's `repr(float)`: shortest round-trip digits, exponent below 1e-4 or from 1e16. */
+export function pythonFloatRepr(value: number): string {
+  if (Number.isNaN(value)) return "nan";
+  if (value === Infinity) return "inf";
+  if (value === -Infinity) return "-inf";
+  if (value === 0) return Object.is(value, -0) ? "-0.0" : "0.0";
+  const abs = Math.abs(value);
+  if (abs >= 1e16 || abs < 1e-4) {
+    const [mantissa, exponent] = value.toExponential().split("e");
+    const exp = Number(exponent);
+    const sign = exp < 0 ? "-" : "+";
+    return `${mantissa}e${sign}${String(Math.abs(exp)).padStart(2, "0")}`;
+  }
+  const text = String(value);
+  return text.includes(".") ? text : `${text}.0`;
+}
+
+/** Error thrown by {@link parseJson}, with the character offset of the problem. */
+export class JsonParseError extends SyntaxError {
+  constructor(message: string, readonly offset: number) {
+    super(message);
+    this.name = "JsonParseError";
+  }
+}
+
+/** Parses JSON like `JSON.parse`, keeping integral floats as {@link JsonFloat}. */
+export function parseJson(text: string): unknown {
+  let pos = 0;
+  const fail = (what: string): never => {
+    throw new JsonParseError(`${what} at position ${pos}`, pos);
+  };
+  const skipWhitespace = () => {
+    while (pos < text.length) {
+      const c = text.charCodeAt(pos);
+      if (c === 32 || c === 9 || c === 10 || c === 13) pos++;
+      else break;
+    }
+  };
+  const parseString = (): string => {
+    const start = ++pos;
+    let out = "";
+    let chunkStart = start;
+    while (pos < text.length) {
+      const c = text.charCodeAt(pos);
+      if (c === 34) {
+        out += text.slice(chunkStart, pos);
+        pos++;
+        return out;
+      }
+      if (c === 92) {
+        out += text.slice(chunkStart, pos);
+        const e = text[pos + 1];
+        pos += 2;
+        switch (e) {
+          case '"':
+            out += '"';
+            break;
+          case "\\":
+            out += "\\";
+            break;
+          case "/":
+            out += "/";
+            break;
+          case "b":
+            out += "\b";
+            break;
+          case "f":
+            out += "\f";
+            break;
+          case "n":
+            out += "\n";
+            break;
+          case "r":
+            out += "\r";
+            break;
+          case "t":
+            out += "\t";
+            break;
+          case "u": {
+            const hex = text.slice(pos, pos + 4);
+            if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail("Bad unicode escape");
+            out += String.fromCharCode(parseInt(hex, 16));
+            pos += 4;
+            break;
+          }
+          default:
+            pos -= 1;
+            fail("Bad escape");
+        }
+        chunkStart = pos;
+        continue;
+      }
+      if (c < 32) fail("Control character in string");
+      pos++;
+    }
+    return fail("Unterminated string");
+  };
+  const numberPattern = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+  const parseNumber = (): number | JsonFloat => {
+    numberPattern.lastIndex = pos;
+    const match = numberPattern.exec(text);
+    if (!match) return fail("Unexpected character");
+    pos += match[0].length;
+    const value = Number(match[0]);
+    const isFloat = match[1] !== undefined || match[2] !== undefined;
+    return isFloat && Number.isInteger(value) ? new JsonFloat(value) : value;
+  };
+  const parseValue = (): unknown => {
+    skipWhitespace();
+    const c = text[pos];
+    if (c === "{") {
+      pos++;
+      const object: Record<string, unknown> = {};
+      skipWhitespace();
+      if (text[pos] === "}") {
+        pos++;
+        return object;
+      }
+      while (true) {
+        skipWhitespace();
+        if (text[pos] !== '"') fail("Expected property name");
+        const key = parseString();
+        skipWhitespace();
+        if (text[pos] !== ":") fail("Expected ':'");
+        pos++;
+        const value = parseValue();
+        if (key === "__proto__") {
+          Object.defineProperty(object, key, { value, enumerable: true, writable: true });
+        } else object[key] = value;
+        skipWhitespace();
+        if (text[pos] === ",") pos++;
+        else if (text[pos] === "}") {
+          pos++;
+          return object;
+        } else fail("Expected ',' or '}'");
+      }
+    }
+    if (c === "[") {
+      pos++;
+      const array: unknown[] = [];
+      skipWhitespace();
+      if (text[pos] === "]") {
+        pos++;
+        return array;
+      }
+      while (true) {
+        array.push(parseValue());
+        skipWhitespace();
+        if (text[pos] === ",") pos++;
+        else if (text[pos] === "]") {
+          pos++;
+          return array;
+        } else fail("Expected ',' or ']'");
+      }
+    }
+    if (c === '"') return parseString();
+    if (text.startsWith("true", pos)) {
+      pos += 4;
+      return true;
+    }
+    if (text.startsWith("false", pos)) {
+      pos += 5;
+      return false;
+    }
+    if (text.startsWith("null", pos)) {
+      pos += 4;
+      return null;
+    }
+    if (c === undefined) return fail("Unexpected end of JSON");
+    return parseNumber();
+  };
+  const value = parseValue();
+  skipWhitespace();
+  if (pos < text.length) fail("Unexpected data after JSON value");
+  return value;
+}
+
+/** Options of {@link stringifyJson}. */
+export interface StringifyJsonOptions {
+  /** Spaces per level; without it everything is on one line (Python's `", "` / `": "`). */
+  indent?: number;
+  /** Escape every non-ASCII character as `\uXXXX`, as Python's `json.dumps` does. */
+  asciiOnly?: boolean;
+}
+
+const escapes: Record<string, string> = {
+  '"': '\\"',
+  "\\": "\\\\",
+  "\b": "\\b",
+  "\f": "\\f",
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+};
+
+function quote(text: string, asciiOnly: boolean): string {
+  // deno-lint-ignore no-control-regex
+  const pattern = asciiOnly ? /["\\\u0000-\u001f\u007f-\uffff]/g : /["\\\u0000-\u001f]/g;
+  return `"${
+    text.replace(
+      pattern,
+      (c) => escapes[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+    )
+  }"`;
+}
+
+/**
+ * Serialises like Python's `json.dumps`: floats stay floats (`1.0`), `undefined` object members
+ * are skipped, and without `indent` the separators are `", "` and `": "`.
+ */
+export function stringifyJson(value: unknown, options: StringifyJsonOptions = {}): string {
+  const { indent, asciiOnly = false } = options;
+  const write = (item: unknown, depth: number): string | undefined => {
+    if (item === null) return "null";
+    if (item instanceof JsonFloat) return pythonFloatRepr(item.value);
+    switch (typeof item) {
+      case "string":
+        return quote(item, asciiOnly);
+      case "number":
+        return Number.isFinite(item) ? String(item) : "null";
+      case "boolean":
+        return String(item);
+      case "bigint":
+        return String(item);
+      case "undefined":
+      case "function":
+      case "symbol":
+        return undefined;
+    }
+    if (item instanceof Date) return quote(item.toISOString(), asciiOnly);
+    const pad = indent === undefined ? "" : "\n" + " ".repeat(indent * (depth + 1));
+    const close = indent === undefined ? "" : "\n" + " ".repeat(indent * depth);
+    const separator = indent === undefined ? ", " : ",";
+    if (Array.isArray(item)) {
+      if (item.length === 0) return "[]";
+      const parts = item.map((element) => pad + (write(element, depth + 1) ?? "null"));
+      return `[${parts.join(separator)}${close}]`;
+    }
+    const parts: string[] = [];
+    for (const [key, member] of Object.entries(item as Record<string, unknown>)) {
+      const text = write(member, depth + 1);
+      if (text !== undefined) parts.push(`${pad}${quote(key, asciiOnly)}: ${text}`);
+    }
+    if (parts.length === 0) return "{}";
+    return `{${parts.join(separator)}${close}}`;
+  };
+  return write(value, 0) ?? "null";
+}

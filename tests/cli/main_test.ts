@@ -1,0 +1,107 @@
+import assert from "node:assert/strict";
+import { expandMultiLetterFlags } from "../../src/cli/main.ts";
+import { VERSION } from "../../src/version.ts";
+import { runQualytics, runQualyticsProcess, tempDir } from "../helpers/cli.ts";
+
+Deno.test("--version prints the version on stdout", async () => {
+  const result = await runQualytics(["--version"]);
+  assert.equal(result.code, 0);
+  assert.equal(result.stdout.trim(), `Qualytics CLI Version: ${VERSION}`);
+});
+
+Deno.test("no arguments and a bare group print help and exit 0", async () => {
+  const root = await runQualytics([]);
+  assert.equal(root.code, 0);
+  for (
+    const group of [
+      "auth",
+      "connections",
+      "datastores",
+      "containers",
+      "checks",
+      "anomalies",
+      "operations",
+      "config",
+      "schedule",
+      "mcp",
+      "users",
+      "teams",
+      "tags",
+      "doctor",
+      "completions",
+    ]
+  ) {
+    assert.match(root.stdout, new RegExp(`\\n  ${group}\\b`), group);
+  }
+  const auth = await runQualytics(["auth"]);
+  assert.equal(auth.code, 0);
+  assert.match(auth.stdout, /login/);
+  assert.match(auth.stdout, /status/);
+});
+
+Deno.test("a mistyped command is a usage error with a suggestion", async () => {
+  const result = await runQualytics(["datastors", "list"]);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /Did you mean datastores\?/);
+  assert.equal(result.stdout, "");
+  const sub = await runQualytics(["auth", "stauts"]);
+  assert.equal(sub.code, 2);
+  assert.match(sub.stderr, /Did you mean status\?/);
+});
+
+Deno.test("multi-letter short flags of the original are rewritten to long flags", () => {
+  assert.deepEqual(
+    expandMultiLetterFlags([
+      "datastores",
+      "create",
+      "-cn",
+      "pg",
+      "-db=sales",
+      "-sc",
+      "public",
+      "--",
+      "-cn",
+    ]),
+    [
+      "datastores",
+      "create",
+      "--connection-name",
+      "pg",
+      "--database=sales",
+      "--schema",
+      "public",
+      "--",
+      "-cn",
+    ],
+  );
+});
+
+Deno.test("completions are generated for bash, zsh and fish from the command tree", async () => {
+  for (const shell of ["bash", "zsh", "fish"]) {
+    const result = await runQualytics(["completions", shell]);
+    assert.equal(result.code, 0, shell);
+    assert.match(result.stdout, /datastores/);
+    assert.match(result.stdout, /export-metadata/);
+  }
+  const bash = await runQualytics(["completions", "bash"]);
+  assert.match(bash.stdout, /--format\) COMPREPLY=\( \$\(compgen -W "yaml json table"/);
+  const bad = await runQualytics(["completions", "tcsh"]);
+  assert.equal(bad.code, 2);
+});
+
+Deno.test("help of a command shows examples", async () => {
+  const result = await runQualytics(["auth", "init", "--help"]);
+  assert.equal(result.code, 0);
+  assert.match(result.stdout, /Examples:/);
+  assert.match(result.stdout, /--no-verify-ssl/);
+});
+
+Deno.test("the real binary entry runs as a subprocess with clean streams", async () => {
+  await using home = await tempDir();
+  const result = await runQualyticsProcess(["--version"], { home });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, `Qualytics CLI Version: ${VERSION}\n`);
+  const usage = await runQualyticsProcess(["nope"], { home });
+  assert.equal(usage.code, 2);
+  assert.equal(usage.stdout, "");
+});
