@@ -1,0 +1,176 @@
+/**
+ * Names of config-as-code files and directories, check UIDs and secret placeholders
+ * (`config-as-code.md` §2, §3, §7.1; `PRODUCT.md` "No silent merges, no duplicates").
+ *
+ * @module
+ */
+
+import { slug } from "../../util/slug.ts";
+
+/** The key in a check's `additional_metadata` that identifies it across instances. */
+export const CHECK_UID_KEY = "_qualytics_check_uid";
+
+/** Directory of a check whose container is missing or has no name (kept verbatim). */
+export const NO_CONTAINER_DIR = "_no_container";
+
+/** Top-level keys of a connection that are replaced by a `${...}` placeholder on export. */
+export const SECRET_KEYS: readonly string[] = [
+  "password",
+  "passphrase",
+  "secret_key",
+  "credentials_payload",
+  "access_key",
+];
+
+type Named = { name?: unknown; id?: unknown } | null | undefined;
+
+function nameOf(value: Named): string {
+  return typeof value?.name === "string" ? value.name : "";
+}
+
+/** `connections/<file>`: `<slug(name)>.yaml` (no collision handling, as in the original). */
+export function connectionFileName(connection: Named): string {
+  return `${slug(nameOf(connection))}.yaml`;
+}
+
+/** The name the original uses for a datastore: its `name`, or `datastore_<id>` without one. */
+export function datastoreDisplayName(datastore: Named): string {
+  return nameOf(datastore) || `datastore_${datastore?.id}`;
+}
+
+/** `datastores/<dir>/`: `slug(name)`, with `datastore_<id>` standing in for a missing name. */
+export function datastoreDirName(datastore: Named): string {
+  return slug(datastoreDisplayName(datastore));
+}
+
+/** `containers/<dir>/`: `slug(name)`, or `container_<id>` (not slugged) without a name. */
+export function containerDirName(container: Named): string {
+  const name = nameOf(container);
+  return name ? slug(name) : `container_${container?.id}`;
+}
+
+/** `computed_fields/<file>`: `<slug(name)>.yaml`, `unknown.yaml` without a name. */
+export function computedFieldFileName(field: Named): string {
+  return `${slug(nameOf(field) || "unknown")}.yaml`;
+}
+
+/** `checks/<dir>/` of a check: `slug(container.name)`, or `_no_container`. */
+export function checkContainerDirName(containerName: string | null | undefined): string {
+  return containerName ? slug(containerName) : NO_CONTAINER_DIR;
+}
+
+/** Field slugs joined by `_`, raw names sorted by code point first (then slugged). */
+function joinedFieldSlugs(fieldNames: readonly string[]): string {
+  return [...fieldNames].sort(compareCodePoints).map(slug).join("_");
+}
+
+/** Python's default string order (code points), not UTF-16 units or locale order. */
+export function compareCodePoints(a: string, b: string): number {
+  const left = [...a];
+  const right = [...b];
+  const length = Math.min(left.length, right.length);
+  for (let i = 0; i < length; i++) {
+    const diff = left[i].codePointAt(0)! - right[i].codePointAt(0)!;
+    if (diff !== 0) return diff;
+  }
+  return left.length - right.length;
+}
+
+/**
+ * File stem of a check, before duplicate numbering: `slug(rule_type)` plus `__` and the joined
+ * field slugs when it has fields (`unique`, `[region, email]` → `unique__email_region`).
+ */
+export function checkFileStem(
+  ruleType: string | null | undefined,
+  fieldNames: readonly string[],
+): string {
+  const rule = slug(ruleType || "unknown");
+  return fieldNames.length ? `${rule}__${joinedFieldSlugs(fieldNames)}` : rule;
+}
+
+/** `<stem>.yaml` of a check (without duplicate numbering, see {@link CheckFileNamer}). */
+export function checkFileName(
+  ruleType: string | null | undefined,
+  fieldNames: readonly string[],
+): string {
+  return `${checkFileStem(ruleType, fieldNames)}.yaml`;
+}
+
+/**
+ * The UID the original computes for a check: `slug(container)__slug(rule)[__fields]`
+ * (`("orders", "notNull", ["order_id"])` → `orders__notnull__order_id`).
+ */
+export function computeCheckUid(
+  containerName: string | null | undefined,
+  ruleType: string | null | undefined,
+  fieldNames: readonly string[],
+): string {
+  const base = `${slug(containerName ?? "")}__${slug(ruleType ?? "")}`;
+  return fieldNames.length ? `${base}__${joinedFieldSlugs(fieldNames)}` : base;
+}
+
+/**
+ * Numbers duplicate check files within one export run the way the original does: the first
+ * `<stem>.yaml`, then the first free `<stem>_<n>.yaml` with n from 2, per directory.
+ */
+export class CheckFileNamer {
+  private readonly used = new Set<string>();
+
+  /** Returns `<dir>/<file>` for the next check and reserves it. */
+  next(dir: string, stem: string): string {
+    let path = `${dir}/${stem}.yaml`;
+    for (let n = 2; this.used.has(path); n++) path = `${dir}/${stem}_${n}.yaml`;
+    this.used.add(path);
+    return path;
+  }
+}
+
+/** What {@link assignCheckUids} needs to know about one check. */
+export interface CheckUidInput {
+  containerName: string | null | undefined;
+  ruleType: string | null | undefined;
+  fieldNames: readonly string[];
+  /** `additional_metadata._qualytics_check_uid` as stored on the server, if any. */
+  storedUid?: unknown;
+}
+
+/** A stored UID counts when it is a non-empty string (anything else is recomputed). */
+export function storedCheckUid(additionalMetadata: unknown): string | undefined {
+  if (additionalMetadata === null || typeof additionalMetadata !== "object") return undefined;
+  const value = (additionalMetadata as Record<string, unknown>)[CHECK_UID_KEY];
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/**
+ * UIDs of a list of checks in export order (API order), with our fix for the original's silent
+ * merges: a UID stored on the server always wins; otherwise the computed UID is used, and when
+ * an earlier check (or a stored UID anywhere in the list) already has it, the check gets the
+ * first free `<uid>__<k>` with k ≥ 2. Without stored UIDs the k-th check sharing a computed UID
+ * gets `<uid>__<k>`, the same k as its file's `_<k>` suffix. Import uses the same function to
+ * match server checks that carry no stored UID.
+ */
+export function assignCheckUids(checks: readonly CheckUidInput[]): string[] {
+  const used = new Set<string>();
+  for (const check of checks) {
+    if (typeof check.storedUid === "string" && check.storedUid) used.add(check.storedUid);
+  }
+  return checks.map((check) => {
+    if (typeof check.storedUid === "string" && check.storedUid) return check.storedUid;
+    const base = computeCheckUid(check.containerName, check.ruleType, check.fieldNames);
+    let uid = base;
+    for (let k = 2; used.has(uid); k++) uid = `${base}__${k}`;
+    used.add(uid);
+    return uid;
+  });
+}
+
+/**
+ * The placeholder written instead of a connection secret:
+ * `${<SLUG(NAME)>_<FIELD>}` upper-cased (`("prod-pg", "password")` → `${PROD_PG_PASSWORD}`).
+ */
+export function secretPlaceholder(
+  connectionName: string | null | undefined,
+  field: string,
+): string {
+  return `\${${slug(connectionName || "unknown").toUpperCase()}_${field.toUpperCase()}}`;
+}

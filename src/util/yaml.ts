@@ -1,0 +1,1026 @@
+/**
+ * PyYAML-compatible YAML for config-as-code files.
+ *
+ * The original CLI writes every file with PyYAML 6 `safe_dump(data, default_flow_style=False,
+ * sort_keys=False, allow_unicode=True)` and reads them with `SafeLoader` minus the timestamp
+ * resolver. Existing exports only stay diff-free when this package writes the very same bytes, so
+ * {@link dumpYaml} is a port of PyYAML's representer, serializer and emitter (the state machine,
+ * `analyze_scalar`, `choose_scalar_style` and the scalar writers with their 80-column breaking),
+ * not an approximation of its output. {@link loadYaml} parses with the `yaml` package and then
+ * applies PyYAML's YAML 1.1 implicit resolvers and safe constructors itself, so hand-written
+ * files (`yes`, `0755`, `1:30`, `1_000`) mean what they meant to the original.
+ *
+ * @module
+ */
+
+import { type Document, isAlias, isMap, isScalar, isSeq, type Node, parseDocument } from "yaml";
+import { JsonFloat, pythonFloatRepr } from "./json.ts";
+
+// ---------------------------------------------------------------------------------------------
+// YAML 1.1 implicit resolvers (PyYAML `resolver.py`)
+// ---------------------------------------------------------------------------------------------
+
+/** Short names of the `tag:yaml.org,2002:` tags the resolvers and representer use. */
+type CoreTag =
+  | "str"
+  | "int"
+  | "float"
+  | "bool"
+  | "null"
+  | "merge"
+  | "timestamp"
+  | "value"
+  | "yaml"
+  | "seq"
+  | "map";
+
+// Python's `$` also matches just before a final "\n", hence `\n?$` everywhere.
+const BOOL = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)\n?$/;
+const FLOAT =
+  /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))\n?$/;
+const INT =
+  /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)\n?$/;
+const MERGE = /^(?:<<)\n?$/;
+const NULL = /^(?:~|null|Null|NULL|)\n?$/;
+const TIMESTAMP =
+  /^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)\n?$/;
+const VALUE = /^(?:=)\n?$/;
+const YAML_TAG = /^(?:!|&|\*)\n?$/;
+
+type Resolver = [CoreTag, RegExp, string[]];
+
+// Registration order matters: PyYAML tries the resolvers of the first character in this order.
+const RESOLVERS: Resolver[] = [
+  ["bool", BOOL, [..."yYnNtTfFoO"]],
+  ["float", FLOAT, [..."-+0123456789."]],
+  ["int", INT, [..."-+0123456789"]],
+  ["merge", MERGE, ["<"]],
+  ["null", NULL, ["~", "n", "N", ""]],
+  ["timestamp", TIMESTAMP, [..."0123456789"]],
+  ["value", VALUE, ["="]],
+  ["yaml", YAML_TAG, [..."!&*"]],
+];
+
+function buildResolverTable(withTimestamp: boolean): Map<string, [CoreTag, RegExp][]> {
+  const table = new Map<string, [CoreTag, RegExp][]>();
+  for (const [tag, regexp, first] of RESOLVERS) {
+    if (tag === "timestamp" && !withTimestamp) continue;
+    for (const ch of first) {
+      const list = table.get(ch) ?? [];
+      list.push([tag, regexp]);
+      table.set(ch, list);
+    }
+  }
+  return table;
+}
+
+// The dumper resolves with every resolver (so a date-like string gets quoted); the loader drops
+// the timestamp resolver like the original's loader does, so dates stay strings.
+const DUMP_RESOLVERS = buildResolverTable(true);
+const LOAD_RESOLVERS = buildResolverTable(false);
+
+function resolvePlain(value: string, table: Map<string, [CoreTag, RegExp][]>): CoreTag {
+  // Python indexes strings by code point; the first UTF-16 unit is enough for the ASCII keys.
+  const resolvers = table.get(value === "" ? "" : value[0]) ?? [];
+  for (const [tag, regexp] of resolvers) {
+    if (regexp.test(value)) return tag;
+  }
+  return "str";
+}
+
+/**
+ * The tag PyYAML's dumper resolves an unquoted scalar to (`"str"` when it stays a string).
+ * A string for which this is not `"str"` must be quoted to survive a round trip.
+ */
+export function yaml11ImplicitTag(value: string): string {
+  return resolvePlain(value, DUMP_RESOLVERS);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Representer (PyYAML `SafeRepresenter`) → node tree
+// ---------------------------------------------------------------------------------------------
+
+interface ScalarNode {
+  kind: "scalar";
+  tag: CoreTag;
+  value: string;
+  /** `(plain implicit, quoted implicit)` as the serializer computes it. */
+  implicit: [boolean, boolean];
+}
+interface SequenceNode {
+  kind: "seq";
+  items: YNode[];
+}
+interface MappingNode {
+  kind: "map";
+  pairs: [YNode, YNode][];
+}
+type YNode = ScalarNode | SequenceNode | MappingNode;
+
+function scalar(tag: CoreTag, value: string): ScalarNode {
+  const detected = resolvePlain(value, DUMP_RESOLVERS);
+  return { kind: "scalar", tag, value, implicit: [tag === detected, tag === "str"] };
+}
+
+function representFloat(value: number): ScalarNode {
+  let text: string;
+  if (Number.isNaN(value)) text = ".nan";
+  else if (value === Infinity) text = ".inf";
+  else if (value === -Infinity) text = "-.inf";
+  else {
+    text = pythonFloatRepr(value).toLowerCase();
+    // PyYAML's fix for `repr(1e17) == '1e+17'`, which is not a valid YAML 1.1 float.
+    if (!text.includes(".") && text.includes("e")) text = text.replace("e", ".0e");
+  }
+  return scalar("float", text);
+}
+
+function represent(value: unknown, stack: Set<object>): YNode {
+  if (value === null || value === undefined) return scalar("null", "null");
+  if (value instanceof JsonFloat) return representFloat(value.value);
+  switch (typeof value) {
+    case "string":
+      return scalar("str", value);
+    case "boolean":
+      return scalar("bool", value ? "true" : "false");
+    case "bigint":
+      return scalar("int", value.toString());
+    case "number":
+      return Number.isInteger(value)
+        ? scalar("int", BigInt(value).toString())
+        : representFloat(value);
+    case "function":
+    case "symbol":
+      throw new TypeError(`cannot represent a ${typeof value} as YAML`);
+  }
+  if (value instanceof Date) return scalar("str", value.toISOString());
+  const object = value as object;
+  if (stack.has(object)) throw new TypeError("cannot represent a recursive structure as YAML");
+  stack.add(object);
+  try {
+    if (Array.isArray(object)) {
+      return { kind: "seq", items: object.map((item) => represent(item, stack)) };
+    }
+    const entries = object instanceof Map
+      ? [...object.entries()]
+      : Object.entries(object as Record<string, unknown>);
+    const pairs: [YNode, YNode][] = [];
+    for (const [key, member] of entries) {
+      // Like JSON: an `undefined` member is absent, not null.
+      if (member === undefined) continue;
+      pairs.push([represent(key, stack), represent(member, stack)]);
+    }
+    return { kind: "map", pairs };
+  } finally {
+    stack.delete(object);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Emitter (PyYAML `emitter.py`)
+// ---------------------------------------------------------------------------------------------
+
+interface ScalarAnalysis {
+  scalar: string[];
+  empty: boolean;
+  multiline: boolean;
+  allowFlowPlain: boolean;
+  allowBlockPlain: boolean;
+  allowSingleQuoted: boolean;
+  allowDoubleQuoted: boolean;
+  allowBlock: boolean;
+}
+
+const BREAKS = "\n\x85\u2028\u2029";
+const WHITESPACE_OR_END = "\0 \t\r\n\x85\u2028\u2029";
+
+function isBreak(ch: string | undefined): boolean {
+  return ch !== undefined && BREAKS.includes(ch);
+}
+
+/** `ch in s` for a one-code-point string, false for the end of text. */
+function among(ch: string | undefined, chars: string): boolean {
+  return ch !== undefined && chars.includes(ch);
+}
+
+const ESCAPE_REPLACEMENTS: Record<string, string> = {
+  "\0": "0",
+  "\x07": "a",
+  "\x08": "b",
+  "\x09": "t",
+  "\x0A": "n",
+  "\x0B": "v",
+  "\x0C": "f",
+  "\x0D": "r",
+  "\x1B": "e",
+  '"': '"',
+  "\\": "\\",
+  "\x85": "N",
+  "\xA0": "_",
+  "\u2028": "L",
+  "\u2029": "P",
+};
+
+const TAG_SHORTHAND_LENGTH: Record<CoreTag, number> = {
+  str: "!!str".length,
+  int: "!!int".length,
+  float: "!!float".length,
+  bool: "!!bool".length,
+  null: "!!null".length,
+  merge: "!!merge".length,
+  timestamp: "!!timestamp".length,
+  value: "!!value".length,
+  yaml: "!!yaml".length,
+  seq: "!!seq".length,
+  map: "!!map".length,
+};
+
+type Style = "" | "'" | '"';
+
+class Emitter {
+  private out: string[] = [];
+  private indents: (number | null)[] = [];
+  private indent: number | null = null;
+  private flowLevel = 0;
+  private rootContext = false;
+  private sequenceContext = false;
+  private mappingContext = false;
+  private simpleKeyContext = false;
+  private column = 0;
+  private whitespace = true;
+  private indention = true;
+  private openEnded = false;
+  private analysis: ScalarAnalysis | null = null;
+  private readonly bestIndent: number;
+  private readonly bestWidth: number;
+
+  constructor(indent: number, width: number, private readonly allowUnicode: boolean) {
+    this.bestIndent = indent > 1 && indent < 10 ? indent : 2;
+    this.bestWidth = width > this.bestIndent * 2 ? width : 80;
+  }
+
+  emitDocument(root: YNode): string {
+    // A represented node always carries a tag, so `check_empty_document` is false and the
+    // first document is implicit: no `---`.
+    this.expectNode(root, { root: true });
+    // expect_document_end
+    this.writeIndent();
+    // expect_document_start at StreamEndEvent
+    if (this.openEnded) {
+      this.writeIndicator("...", true);
+      this.writeIndent();
+    }
+    return this.out.join("");
+  }
+
+  private increaseIndent(flow = false, indentless = false): void {
+    this.indents.push(this.indent);
+    if (this.indent === null) {
+      this.indent = flow ? this.bestIndent : 0;
+    } else if (!indentless) {
+      this.indent += this.bestIndent;
+    }
+  }
+
+  private popIndent(): void {
+    this.indent = this.indents.pop() ?? null;
+  }
+
+  private expectNode(
+    node: YNode,
+    context: { root?: boolean; sequence?: boolean; mapping?: boolean; simpleKey?: boolean },
+  ): void {
+    this.rootContext = context.root ?? false;
+    this.sequenceContext = context.sequence ?? false;
+    this.mappingContext = context.mapping ?? false;
+    this.simpleKeyContext = context.simpleKey ?? false;
+    if (node.kind === "scalar") {
+      const style = this.chooseScalarStyle(node);
+      this.increaseIndent(true);
+      this.processScalar(node, style);
+      this.popIndent();
+    } else if (node.kind === "seq") {
+      // default_flow_style=False: only an empty sequence (or one inside a flow) is flow.
+      if (this.flowLevel || node.items.length === 0) this.expectFlowSequence(node);
+      else this.expectBlockSequence(node);
+    } else {
+      if (this.flowLevel || node.pairs.length === 0) this.expectFlowMapping(node);
+      else this.expectBlockMapping(node);
+    }
+  }
+
+  private expectFlowSequence(node: SequenceNode): void {
+    this.writeIndicator("[", true, true);
+    this.flowLevel++;
+    this.increaseIndent(true);
+    node.items.forEach((item, index) => {
+      if (index > 0) this.writeIndicator(",", false);
+      if (this.column > this.bestWidth) this.writeIndent();
+      this.expectNode(item, { sequence: true });
+    });
+    this.popIndent();
+    this.flowLevel--;
+    this.writeIndicator("]", false);
+  }
+
+  private expectFlowMapping(node: MappingNode): void {
+    this.writeIndicator("{", true, true);
+    this.flowLevel++;
+    this.increaseIndent(true);
+    node.pairs.forEach(([key, value], index) => {
+      if (index > 0) this.writeIndicator(",", false);
+      if (this.column > this.bestWidth) this.writeIndent();
+      if (this.checkSimpleKey(key)) {
+        this.expectNode(key, { mapping: true, simpleKey: true });
+        this.writeIndicator(":", false);
+        this.expectNode(value, { mapping: true });
+      } else {
+        this.writeIndicator("?", true);
+        this.expectNode(key, { mapping: true });
+        if (this.column > this.bestWidth) this.writeIndent();
+        this.writeIndicator(":", true);
+        this.expectNode(value, { mapping: true });
+      }
+    });
+    this.popIndent();
+    this.flowLevel--;
+    this.writeIndicator("}", false);
+  }
+
+  private expectBlockSequence(node: SequenceNode): void {
+    // This is why `key:\n- item` is not indented: the sequence starts right after `key:`.
+    const indentless = this.mappingContext && !this.indention;
+    this.increaseIndent(false, indentless);
+    for (const item of node.items) {
+      this.writeIndent();
+      this.writeIndicator("-", true, false, true);
+      this.expectNode(item, { sequence: true });
+    }
+    this.popIndent();
+  }
+
+  private expectBlockMapping(node: MappingNode): void {
+    this.increaseIndent(false);
+    for (const [key, value] of node.pairs) {
+      this.writeIndent();
+      if (this.checkSimpleKey(key)) {
+        this.expectNode(key, { mapping: true, simpleKey: true });
+        this.writeIndicator(":", false);
+        this.expectNode(value, { mapping: true });
+      } else {
+        this.writeIndicator("?", true, false, true);
+        this.expectNode(key, { mapping: true });
+        this.writeIndent();
+        this.writeIndicator(":", true, false, true);
+        this.expectNode(value, { mapping: true });
+      }
+    }
+    this.popIndent();
+  }
+
+  private checkSimpleKey(node: YNode): boolean {
+    // PyYAML counts the (never written) tag shorthand, e.g. `!!str`, into the key length.
+    let length = TAG_SHORTHAND_LENGTH[node.kind === "scalar" ? node.tag : node.kind];
+    if (node.kind === "scalar") {
+      this.analysis ??= this.analyzeScalar(node.value);
+      length += this.analysis.scalar.length;
+      return length < 128 && !this.analysis.empty && !this.analysis.multiline;
+    }
+    const empty = node.kind === "seq" ? node.items.length === 0 : node.pairs.length === 0;
+    return length < 128 && empty;
+  }
+
+  private chooseScalarStyle(node: ScalarNode): Style {
+    const analysis = this.analysis ??= this.analyzeScalar(node.value);
+    if (node.implicit[0]) {
+      if (
+        !(this.simpleKeyContext && (analysis.empty || analysis.multiline)) &&
+        ((this.flowLevel && analysis.allowFlowPlain) ||
+          (!this.flowLevel && analysis.allowBlockPlain))
+      ) {
+        return "";
+      }
+    }
+    if (analysis.allowSingleQuoted && !(this.simpleKeyContext && analysis.multiline)) {
+      return "'";
+    }
+    return '"';
+  }
+
+  private processScalar(node: ScalarNode, style: Style): void {
+    const analysis = this.analysis ??= this.analyzeScalar(node.value);
+    const split = !this.simpleKeyContext;
+    if (style === '"') this.writeDoubleQuoted(analysis.scalar, split);
+    else if (style === "'") this.writeSingleQuoted(analysis.scalar, split);
+    else this.writePlain(analysis.scalar, split);
+    this.analysis = null;
+  }
+
+  private analyzeScalar(value: string): ScalarAnalysis {
+    // Python iterates code points; so do we (columns are counted in code points too).
+    const scalar = [...value];
+    if (scalar.length === 0) {
+      return {
+        scalar,
+        empty: true,
+        multiline: false,
+        allowFlowPlain: false,
+        allowBlockPlain: true,
+        allowSingleQuoted: true,
+        allowDoubleQuoted: true,
+        allowBlock: false,
+      };
+    }
+    let blockIndicators = false;
+    let flowIndicators = false;
+    let lineBreaks = false;
+    let specialCharacters = false;
+    let leadingSpace = false;
+    let leadingBreak = false;
+    let trailingSpace = false;
+    let trailingBreak = false;
+    let breakSpace = false;
+    let spaceBreak = false;
+
+    if (value.startsWith("---") || value.startsWith("...")) {
+      blockIndicators = true;
+      flowIndicators = true;
+    }
+    let precededByWhitespace = true;
+    let followedByWhitespace = scalar.length === 1 || among(scalar[1], WHITESPACE_OR_END);
+    let previousSpace = false;
+    let previousBreak = false;
+
+    for (let index = 0; index < scalar.length;) {
+      const ch = scalar[index];
+      if (index === 0) {
+        if ("#,[]{}&*!|>'\"%@`".includes(ch)) {
+          flowIndicators = true;
+          blockIndicators = true;
+        }
+        if (ch === "?" || ch === ":") {
+          flowIndicators = true;
+          if (followedByWhitespace) blockIndicators = true;
+        }
+        if (ch === "-" && followedByWhitespace) {
+          flowIndicators = true;
+          blockIndicators = true;
+        }
+      } else {
+        if (",?[]{}".includes(ch)) flowIndicators = true;
+        if (ch === ":") {
+          flowIndicators = true;
+          if (followedByWhitespace) blockIndicators = true;
+        }
+        if (ch === "#" && precededByWhitespace) {
+          flowIndicators = true;
+          blockIndicators = true;
+        }
+      }
+
+      if (isBreak(ch)) lineBreaks = true;
+      const code = ch.codePointAt(0)!;
+      if (!(ch === "\n" || (code >= 0x20 && code <= 0x7e))) {
+        const unicode = (code === 0x85 || (code >= 0xa0 && code <= 0xd7ff) ||
+          (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code < 0x10ffff)) &&
+          code !== 0xfeff;
+        if (unicode) {
+          if (!this.allowUnicode) specialCharacters = true;
+        } else {
+          specialCharacters = true;
+        }
+      }
+
+      if (ch === " ") {
+        if (index === 0) leadingSpace = true;
+        if (index === scalar.length - 1) trailingSpace = true;
+        if (previousBreak) breakSpace = true;
+        previousSpace = true;
+        previousBreak = false;
+      } else if (isBreak(ch)) {
+        if (index === 0) leadingBreak = true;
+        if (index === scalar.length - 1) trailingBreak = true;
+        if (previousSpace) spaceBreak = true;
+        previousSpace = false;
+        previousBreak = true;
+      } else {
+        previousSpace = false;
+        previousBreak = false;
+      }
+
+      index++;
+      precededByWhitespace = WHITESPACE_OR_END.includes(ch);
+      followedByWhitespace = index + 1 >= scalar.length ||
+        among(scalar[index + 1], WHITESPACE_OR_END);
+    }
+
+    let allowFlowPlain = true;
+    let allowBlockPlain = true;
+    let allowSingleQuoted = true;
+    const allowDoubleQuoted = true;
+    let allowBlock = true;
+    if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) {
+      allowFlowPlain = allowBlockPlain = false;
+    }
+    if (trailingSpace) allowBlock = false;
+    if (breakSpace) allowFlowPlain = allowBlockPlain = allowSingleQuoted = false;
+    if (spaceBreak || specialCharacters) {
+      allowFlowPlain =
+        allowBlockPlain =
+        allowSingleQuoted =
+        allowBlock =
+          false;
+    }
+    if (lineBreaks) allowFlowPlain = allowBlockPlain = false;
+    if (flowIndicators) allowFlowPlain = false;
+    if (blockIndicators) allowBlockPlain = false;
+    return {
+      scalar,
+      empty: false,
+      multiline: lineBreaks,
+      allowFlowPlain,
+      allowBlockPlain,
+      allowSingleQuoted,
+      allowDoubleQuoted,
+      allowBlock,
+    };
+  }
+
+  // Writers ------------------------------------------------------------------------------------
+
+  private write(data: string, width = [...data].length): void {
+    this.column += width;
+    this.out.push(data);
+  }
+
+  private writeIndicator(
+    indicator: string,
+    needWhitespace: boolean,
+    whitespace = false,
+    indention = false,
+  ): void {
+    const data = this.whitespace || !needWhitespace ? indicator : " " + indicator;
+    this.whitespace = whitespace;
+    this.indention = this.indention && indention;
+    this.openEnded = false;
+    this.write(data);
+  }
+
+  private writeIndent(): void {
+    const indent = this.indent ?? 0;
+    if (
+      !this.indention || this.column > indent || (this.column === indent && !this.whitespace)
+    ) {
+      this.writeLineBreak();
+    }
+    if (this.column < indent) {
+      this.whitespace = true;
+      this.out.push(" ".repeat(indent - this.column));
+      this.column = indent;
+    }
+  }
+
+  private writeLineBreak(data = "\n"): void {
+    this.whitespace = true;
+    this.indention = true;
+    this.column = 0;
+    this.out.push(data);
+  }
+
+  private writeSingleQuoted(text: string[], split: boolean): void {
+    this.writeIndicator("'", true);
+    let spaces = false;
+    let breaks = false;
+    let start = 0;
+    for (let end = 0; end <= text.length; end++) {
+      const ch: string | undefined = text[end];
+      if (spaces) {
+        if (ch === undefined || ch !== " ") {
+          if (
+            start + 1 === end && this.column > this.bestWidth && split && start !== 0 &&
+            end !== text.length
+          ) {
+            this.writeIndent();
+          } else {
+            this.write(text.slice(start, end).join(""), end - start);
+          }
+          start = end;
+        }
+      } else if (breaks) {
+        if (ch === undefined || !BREAKS.includes(ch)) {
+          if (text[start] === "\n") this.writeLineBreak();
+          for (const br of text.slice(start, end)) {
+            this.writeLineBreak(br === "\n" ? "\n" : br);
+          }
+          this.writeIndent();
+          start = end;
+        }
+      } else {
+        if (ch === undefined || among(ch, " " + BREAKS) || ch === "'") {
+          if (start < end) {
+            this.write(text.slice(start, end).join(""), end - start);
+            start = end;
+          }
+        }
+      }
+      if (ch === "'") {
+        this.write("''", 2);
+        start = end + 1;
+      }
+      if (ch !== undefined) {
+        spaces = ch === " ";
+        breaks = BREAKS.includes(ch);
+      }
+    }
+    this.writeIndicator("'", false);
+  }
+
+  private writeDoubleQuoted(text: string[], split: boolean): void {
+    this.writeIndicator('"', true);
+    let start = 0;
+    for (let end = 0; end <= text.length; end++) {
+      const ch: string | undefined = text[end];
+      if (ch === undefined || this.needsEscape(ch)) {
+        if (start < end) {
+          this.write(text.slice(start, end).join(""), end - start);
+          start = end;
+        }
+        if (ch !== undefined) {
+          const code = ch.codePointAt(0)!;
+          let data: string;
+          if (ch in ESCAPE_REPLACEMENTS) data = "\\" + ESCAPE_REPLACEMENTS[ch];
+          else if (code <= 0xff) data = "\\x" + hex(code, 2);
+          else if (code <= 0xffff) data = "\\u" + hex(code, 4);
+          else data = "\\U" + hex(code, 8);
+          this.write(data);
+          start = end + 1;
+        }
+      }
+      if (
+        end > 0 && end < text.length - 1 && (ch === " " || start >= end) &&
+        this.column + (end - start) > this.bestWidth && split
+      ) {
+        const data = text.slice(start, end).join("") + "\\";
+        const width = end - start + 1;
+        if (start < end) start = end;
+        this.write(data, width);
+        this.writeIndent();
+        this.whitespace = false;
+        this.indention = false;
+        if (text[start] === " ") this.write("\\", 1);
+      }
+    }
+    this.writeIndicator('"', false);
+  }
+
+  private needsEscape(ch: string): boolean {
+    if ('"\\\x85\u2028\u2029\uFEFF'.includes(ch)) return true;
+    const code = ch.codePointAt(0)!;
+    if (code >= 0x20 && code <= 0x7e) return false;
+    return !(this.allowUnicode &&
+      ((code >= 0xa0 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd)));
+  }
+
+  private writePlain(text: string[], split: boolean): void {
+    if (this.rootContext) this.openEnded = true;
+    if (text.length === 0) return;
+    if (!this.whitespace) this.write(" ", 1);
+    this.whitespace = false;
+    this.indention = false;
+    let spaces = false;
+    let breaks = false;
+    let start = 0;
+    for (let end = 0; end <= text.length; end++) {
+      const ch: string | undefined = text[end];
+      if (spaces) {
+        if (ch !== " ") {
+          if (start + 1 === end && this.column > this.bestWidth && split) {
+            this.writeIndent();
+            this.whitespace = false;
+            this.indention = false;
+          } else {
+            this.write(text.slice(start, end).join(""), end - start);
+          }
+          start = end;
+        }
+      } else if (breaks) {
+        if (!isBreak(ch)) {
+          if (text[start] === "\n") this.writeLineBreak();
+          for (const br of text.slice(start, end)) {
+            this.writeLineBreak(br === "\n" ? "\n" : br);
+          }
+          this.writeIndent();
+          this.whitespace = false;
+          this.indention = false;
+          start = end;
+        }
+      } else {
+        if (ch === undefined || among(ch, " " + BREAKS)) {
+          this.write(text.slice(start, end).join(""), end - start);
+          start = end;
+        }
+      }
+      if (ch !== undefined) {
+        spaces = ch === " ";
+        breaks = isBreak(ch);
+      }
+    }
+  }
+}
+
+function hex(code: number, digits: number): string {
+  return code.toString(16).toUpperCase().padStart(digits, "0");
+}
+
+/** Options of {@link dumpYaml}; the defaults are the original's `safe_dump` settings. */
+export interface DumpYamlOptions {
+  /** Spaces per nesting level (PyYAML `indent`, 2..9). Default 2. */
+  indent?: number;
+  /** Preferred line width for folding long scalars (PyYAML `width`). Default 80. */
+  width?: number;
+  /** Write non-ASCII characters as they are (PyYAML `allow_unicode`). Default true. */
+  allowUnicode?: boolean;
+}
+
+/**
+ * Serialises a value exactly like PyYAML 6 `safe_dump(value, default_flow_style=False,
+ * sort_keys=False, allow_unicode=True)`: block style, insertion-order keys, YAML 1.1 quoting,
+ * folding at 80 columns, {@link JsonFloat} written as `1.0`, a trailing newline.
+ *
+ * Objects, `Map`s and arrays become mappings and sequences; `undefined` members are skipped;
+ * integers are ints and other numbers floats; a `Date` is written as its ISO string. A value
+ * shared by two places is written twice (PyYAML would write an anchor and an alias: identity
+ * carries no meaning for data that came from JSON); a cycle throws a `TypeError`.
+ *
+ * @example
+ * ```ts
+ * dumpYaml({ coverage: new JsonFloat(1), list: ["NO", "ON"], props: {} });
+ * // "coverage: 1.0\nlist:\n- 'NO'\n- 'ON'\nprops: {}\n"
+ * ```
+ */
+export function dumpYaml(value: unknown, options: DumpYamlOptions = {}): string {
+  const emitter = new Emitter(
+    options.indent ?? 2,
+    options.width ?? 80,
+    options.allowUnicode ?? true,
+  );
+  return emitter.emitDocument(represent(value, new Set()));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loader (PyYAML `SafeLoader` without the timestamp resolver)
+// ---------------------------------------------------------------------------------------------
+
+/** A YAML file that cannot be read, with the place of the problem (1-based line and column). */
+export class YamlSyntaxError extends SyntaxError {
+  /**
+   * @param reason what is wrong, without the place
+   * @param fileName the file (or other source name) being read
+   * @param line 1-based line of the problem
+   * @param column 1-based column of the problem
+   * @param snippet the offending source line with a caret under the column, when known
+   */
+  constructor(
+    readonly reason: string,
+    readonly fileName: string,
+    readonly line: number,
+    readonly column: number,
+    readonly snippet = "",
+  ) {
+    super(
+      `${fileName}:${line}:${column}: invalid YAML: ${reason}${snippet ? `\n${snippet}` : ""}`,
+    );
+    this.name = "YamlSyntaxError";
+  }
+}
+
+const TAG_PREFIX = "tag:yaml.org,2002:";
+
+class LoadContext {
+  private readonly built = new Map<Node, unknown>();
+  constructor(
+    private readonly doc: Document,
+    private readonly text: string,
+    private readonly fileName: string,
+  ) {}
+
+  fail(node: Node | null | undefined, reason: string): never {
+    const offset = node?.range?.[0] ?? 0;
+    const before = this.text.slice(0, offset);
+    const line = before.split("\n").length;
+    const lineStart = before.lastIndexOf("\n") + 1;
+    const column = [...this.text.slice(lineStart, offset)].length + 1;
+    const sourceLine = this.text.slice(lineStart).split("\n")[0];
+    const snippet = `${sourceLine}\n${" ".repeat(column - 1)}^`;
+    throw new YamlSyntaxError(reason, this.fileName, line, column, snippet);
+  }
+
+  construct(node: unknown): unknown {
+    if (node === null || node === undefined) return null;
+    if (isAlias(node)) {
+      const target = node.resolve(this.doc);
+      if (!target) this.fail(node as Node, `unknown alias "*${node.source}"`);
+      return this.construct(target);
+    }
+    const key = node as Node;
+    if (this.built.has(key)) return this.built.get(key);
+    if (isScalar(node)) {
+      const value = this.constructScalar(node);
+      this.built.set(key, value);
+      return value;
+    }
+    if (isSeq(node)) {
+      this.checkCollectionTag(node, "seq");
+      const list: unknown[] = [];
+      this.built.set(key, list);
+      for (const item of node.items) list.push(this.construct(item));
+      return list;
+    }
+    if (isMap(node)) {
+      this.checkCollectionTag(node, "map");
+      const object: Record<string, unknown> = {};
+      this.built.set(key, object);
+      for (const [k, v] of this.flattenMapping(node)) {
+        const name = this.constructKey(k);
+        const value = this.construct(v);
+        if (name === "__proto__") {
+          Object.defineProperty(object, name, {
+            value,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        } else {
+          object[name] = value;
+        }
+      }
+      return object;
+    }
+    return this.fail(key, "unsupported YAML node");
+  }
+
+  private checkCollectionTag(node: Node, expected: "seq" | "map"): void {
+    const tag = node.tag;
+    if (tag === undefined || tag === "!" || tag === TAG_PREFIX + expected) return;
+    this.fail(node, `could not determine a constructor for the tag '${tag}'`);
+  }
+
+  /** PyYAML `flatten_mapping`: `<<` merge keys, merged pairs first so own keys win. */
+  private flattenMapping(node: Node): [unknown, unknown][] {
+    if (!isMap(node)) return this.fail(node, "expected a mapping for merging");
+    const merge: [unknown, unknown][] = [];
+    const own: [unknown, unknown][] = [];
+    for (const pair of node.items) {
+      const k = pair.key as Node | null;
+      if (isScalar(k) && this.scalarTag(k) === "merge") {
+        let value = pair.value as Node | null;
+        if (isAlias(value)) value = value.resolve(this.doc) as Node | null;
+        if (isMap(value)) {
+          merge.push(...this.flattenMapping(value));
+        } else if (isSeq(value)) {
+          const submerge: [unknown, unknown][][] = [];
+          for (let sub of value.items as (Node | null)[]) {
+            if (isAlias(sub)) sub = sub.resolve(this.doc) as Node | null;
+            if (!isMap(sub)) {
+              this.fail(sub ?? value, "expected a mapping for merging, but found another node");
+            }
+            submerge.push(this.flattenMapping(sub));
+          }
+          for (const pairs of submerge.reverse()) merge.push(...pairs);
+        } else {
+          this.fail(value ?? k, "expected a mapping or list of mappings for merging");
+        }
+      } else {
+        own.push([pair.key, pair.value]);
+      }
+    }
+    return [...merge, ...own];
+  }
+
+  private constructKey(node: unknown): string {
+    if (isMap(node) || isSeq(node)) {
+      this.fail(node as Node, "found unhashable key (a mapping or sequence)");
+    }
+    const value = this.construct(node);
+    if (typeof value === "string") return value;
+    // JSON-like objects only have string keys; keep what was written for other scalars.
+    if (isScalar(node) && typeof node.source === "string") return node.source;
+    return String(value);
+  }
+
+  private scalarTag(node: Node): CoreTag | "custom" {
+    if (!isScalar(node)) return "custom";
+    const tag = node.tag;
+    if (tag === undefined) {
+      if (node.type === "PLAIN") return resolvePlain(String(node.value ?? ""), LOAD_RESOLVERS);
+      return "str";
+    }
+    if (tag === "!") return "str";
+    if (tag.startsWith(TAG_PREFIX)) {
+      const short = tag.slice(TAG_PREFIX.length);
+      if (["str", "int", "float", "bool", "null", "merge"].includes(short)) {
+        return short as CoreTag;
+      }
+    }
+    return "custom";
+  }
+
+  private constructScalar(node: Node): unknown {
+    if (!isScalar(node)) return null;
+    const text = String(node.value ?? "");
+    const tag = this.scalarTag(node);
+    switch (tag) {
+      case "str":
+        return text;
+      case "null":
+        return null;
+      case "bool": {
+        const lower = text.toLowerCase();
+        if (["yes", "true", "on"].includes(lower)) return true;
+        if (["no", "false", "off"].includes(lower)) return false;
+        return this.fail(node, `invalid boolean ${JSON.stringify(text)}`);
+      }
+      case "int":
+        return this.constructInt(node, text);
+      case "float":
+        return this.constructFloat(node, text);
+      case "merge":
+        return "<<";
+      default:
+        if (tag === "value" || tag === "yaml") return text;
+        return this.fail(node, `could not determine a constructor for the tag '${node.tag}'`);
+    }
+  }
+
+  private constructInt(node: Node, source: string): number | bigint {
+    let value = source.replace(/_/g, "");
+    let sign = 1n;
+    if (value.startsWith("-")) sign = -1n;
+    if (value[0] === "-" || value[0] === "+") value = value.slice(1);
+    let result: bigint;
+    try {
+      if (value === "0") result = 0n;
+      else if (value.startsWith("0b")) result = BigInt(value);
+      else if (value.startsWith("0x")) result = BigInt(value);
+      else if (value[0] === "0") result = BigInt("0o" + value.slice(1));
+      else if (value.includes(":")) {
+        result = 0n;
+        for (const digit of value.split(":")) result = result * 60n + BigInt(digit);
+      } else result = BigInt(value);
+    } catch {
+      return this.fail(node, `invalid integer ${JSON.stringify(source)}`);
+    }
+    result *= sign;
+    const asNumber = Number(result);
+    return Number.isSafeInteger(asNumber) ? asNumber : result;
+  }
+
+  private constructFloat(node: Node, source: string): number | JsonFloat {
+    let value = source.replace(/_/g, "").toLowerCase();
+    let sign = 1;
+    if (value.startsWith("-")) sign = -1;
+    if (value[0] === "-" || value[0] === "+") value = value.slice(1);
+    let result: number;
+    if (value === ".inf") result = Infinity;
+    else if (value === ".nan") result = NaN;
+    else if (value.includes(":")) {
+      result = 0;
+      for (const digit of value.split(":")) result = result * 60 + Number(digit);
+    } else result = Number(value);
+    if (Number.isNaN(result) && value !== ".nan") {
+      return this.fail(node, `invalid float ${JSON.stringify(source)}`);
+    }
+    result *= sign;
+    // Keep float-ness of `1.0` so a load → dump round trip writes `1.0` again.
+    return Number.isInteger(result) ? new JsonFloat(result) : result;
+  }
+}
+
+/**
+ * Parses one YAML document the way the original's loader does: PyYAML `SafeLoader` rules for
+ * unquoted scalars (YAML 1.1: `yes/no/on/off` are booleans, `0755` is octal, `1:30` is 90,
+ * `1_000` is 1000, `1e3` stays a string) except that dates and timestamps stay strings. Integral
+ * floats come back as {@link JsonFloat} so that {@link dumpYaml} writes them as `1.0` again. An
+ * empty document gives `null`.
+ *
+ * @throws {YamlSyntaxError} with the file name, line and column of the first problem.
+ */
+export function loadYaml(text: string, fileName = "<string>"): unknown {
+  const doc = parseDocument(text, {
+    schema: "failsafe",
+    version: "1.1",
+    uniqueKeys: false,
+    prettyErrors: true,
+  });
+  const error = doc.errors[0];
+  if (error) {
+    const [position] = error.linePos ?? [{ line: 1, col: 1 }];
+    const reason = error.message.replace(/ at line \d+, column \d+:\n[\s\S]*$/, "");
+    const lines = text.split("\n");
+    const sourceLine = lines[position.line - 1] ?? "";
+    const snippet = `${sourceLine}\n${" ".repeat(Math.max(0, position.col - 1))}^`;
+    throw new YamlSyntaxError(reason, fileName, position.line, position.col, snippet);
+  }
+  if (doc.contents === null) return null;
+  return new LoadContext(doc, text, fileName).construct(doc.contents);
+}
