@@ -1,7 +1,87 @@
 /**
- * Qualytics CLI library: the HTTP client, services and config-as-code functions the
- * `qualytics` command uses.
+ * The Qualytics CLI as a library: the same HTTP client, endpoint functions, services and
+ * config-as-code functions the `qualytics` command uses. Runs on Deno, Node and Bun.
+ *
+ * @example Listing datastores
+ * ```ts
+ * import { listDatastores, QualyticsClient } from "@qualytics/cli";
+ *
+ * const client = new QualyticsClient({ baseUrl: "https://acme.qualytics.io", token: "…" });
+ * for (const datastore of await listDatastores(client)) console.log(datastore.name);
+ * ```
+ *
+ * @example Writing YAML exactly as the original CLI (PyYAML) does
+ * ```ts
+ * import { dumpYaml, parseJson } from "@qualytics/cli";
+ *
+ * dumpYaml(parseJson('{"coverage": 1.0}')); // "coverage: 1.0\n"
+ * ```
  *
  * @module
  */
 export { VERSION } from "./src/version.ts";
+
+export {
+  type ClientOptions,
+  encodeQuery,
+  type Page,
+  QualyticsClient,
+  type Query,
+  type QueryValue,
+  type RequestOptions,
+} from "./src/client/http_client.ts";
+export {
+  AuthenticationError,
+  ConflictError,
+  NetworkError,
+  NotFoundError,
+  QualyticsApiError,
+  ServerError,
+  TimeoutError,
+  ValidationError,
+} from "./src/client/errors.ts";
+export { ConcurrencyPool, mapConcurrent } from "./src/client/pool.ts";
+export { normalizeBaseUrl } from "./src/client/url.ts";
+export type { Transport, TransportRequest, TransportResponse } from "./src/client/transport.ts";
+
+export * from "./src/api/types.ts";
+export * from "./src/api/connections.ts";
+export * from "./src/api/datastores.ts";
+export * from "./src/api/containers.ts";
+export * from "./src/api/computed_fields.ts";
+export * from "./src/api/quality_checks.ts";
+export * from "./src/api/anomalies.ts";
+export * from "./src/api/operations.ts";
+export * from "./src/api/directory.ts";
+
+export {
+  readStoredConfig,
+  settingsPaths,
+  type SettingsPaths,
+  type StoredConfig,
+  writeStoredConfig,
+} from "./src/settings/config_file.ts";
+export { checkToken, type TokenCheck } from "./src/settings/token.ts";
+
+export { dumpYaml, loadYaml, YamlSyntaxError } from "./src/util/yaml.ts";
+export { isJsonFloat, JsonFloat, parseJson, stringifyJson } from "./src/util/json.ts";
+export { slug } from "./src/util/slug.ts";
+export { redactSecrets } from "./src/util/redact.ts";
+export { type FileSystem, nodeFileSystem } from "./src/util/fs.ts";
+
+export {
+  assignCheckUids,
+  CHECK_UID_KEY,
+  computeCheckUid,
+  secretPlaceholder,
+} from "./src/services/config/naming.ts";
+export {
+  type DatastoreExport,
+  type ExportPlan,
+  planChecksExport,
+  planConfigExport,
+  type PlannedFile,
+} from "./src/services/config/plan.ts";
+
+export { runCli } from "./src/cli/main.ts";
+export type { CliContext, OutputStream } from "./src/cli/context.ts";

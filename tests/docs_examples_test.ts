@@ -77,7 +77,8 @@ for (const entry of Deno.readDirSync(docsDir)) {
   if (lines.length === 0) continue;
   Deno.test(`docs/${entry.name}: every example runs against the demo seed`, async () => {
     await using server = await fake({ seed: "demo", operationDurationMs: 0 });
-    await using home = await tempDir();
+    await using tmp = await tempDir();
+  const home = tmp.path;
     const env = { ...envFor(server), HOME: home };
     for (const line of lines) {
       const words = shellWords(line, env);

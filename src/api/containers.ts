@@ -82,3 +82,8 @@ export function validateContainer(
 export function getFieldProfiles(client: QualyticsClient, id: number): Promise<ApiObject> {
   return client.get<ApiObject>(`containers/${id}/field-profiles`);
 }
+
+/** Every field profile of a container (all pages). */
+export function listFieldProfiles(client: QualyticsClient, id: number): Promise<ApiObject[]> {
+  return client.paginate<ApiObject>(`containers/${id}/field-profiles`);
+}

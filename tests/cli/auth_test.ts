@@ -8,7 +8,8 @@ import { envFor, fake } from "../helpers/fake.ts";
 const farFuture = () => makeJwt({ exp: Math.floor(Date.now() / 1000) + 30 * 86400, sub: "me" });
 
 Deno.test("auth init validates the token and saves the normalised URL", async () => {
-  await using home = await tempDir();
+  await using tmp = await tempDir();
+  const home = tmp.path;
   const token = farFuture();
   const saved = await runQualytics(
     ["auth", "init", "--url", "acme.qualytics.io", "--token", token],
@@ -35,7 +36,8 @@ Deno.test("auth init validates the token and saves the normalised URL", async ()
 });
 
 Deno.test("auth init refuses malformed and expired tokens and saves nothing", async () => {
-  await using home = await tempDir();
+  await using tmp = await tempDir();
+  const home = tmp.path;
   const malformed = await runQualytics(["auth", "init", "--url", "x.io", "--token", "garbage"], {
     home,
   });
@@ -52,7 +54,8 @@ Deno.test("auth init refuses malformed and expired tokens and saves nothing", as
 });
 
 Deno.test("auth status shows the masked token, and env overrides the file", async () => {
-  await using home = await tempDir();
+  await using tmp = await tempDir();
+  const home = tmp.path;
   const token = farFuture();
   await runQualytics(["auth", "init", "--url", "file.example.com", "--token", token], { home });
   const status = await runQualytics(["auth", "status"], { home });
@@ -86,7 +89,8 @@ Deno.test("auth status shows the masked token, and env overrides the file", asyn
 });
 
 Deno.test("auth status: not configured and expired tokens exit 1", async () => {
-  await using home = await tempDir();
+  await using tmp = await tempDir();
+  const home = tmp.path;
   const none = await runQualytics(["auth", "status"], { home });
   assert.equal(none.code, 1);
   assert.match(none.stderr, /Not logged in/);
@@ -101,7 +105,8 @@ Deno.test("auth status: not configured and expired tokens exit 1", async () => {
 
 Deno.test("auth login completes the browser flow against the fake controlplane", async () => {
   await using server = await fake({ seed: "empty" });
-  await using home = await tempDir();
+  await using tmp = await tempDir();
+  const home = tmp.path;
   const opened: string[] = [];
   const result = await runQualytics(["auth", "login", "--url", server.url, "--timeout", "10"], {
     home,
@@ -133,7 +138,8 @@ Deno.test("auth login completes the browser flow against the fake controlplane",
 
 Deno.test("auth login refuses a callback with the wrong state", async () => {
   await using server = await fake({ seed: "empty" });
-  await using home = await tempDir();
+  await using tmp = await tempDir();
+  const home = tmp.path;
   const result = await runQualytics(["auth", "login", "--url", server.url, "--timeout", "10"], {
     home,
     openBrowser: async (url) => {
@@ -150,7 +156,8 @@ Deno.test("auth login refuses a callback with the wrong state", async () => {
 });
 
 Deno.test("auth login times out and prints the URL when no browser opens", async () => {
-  await using home = await tempDir();
+  await using tmp = await tempDir();
+  const home = tmp.path;
   const result = await runQualytics(
     ["auth", "login", "--url", "http://127.0.0.1:9", "--timeout", "1"],
     { home },
@@ -163,7 +170,8 @@ Deno.test("auth login times out and prints the URL when no browser opens", async
 Deno.test("commands that need the API explain missing, expired and malformed tokens", async () => {
   const { createClient } = await import("../../src/cli/session.ts");
   const { nodeFileSystem } = await import("../../src/util/fs.ts");
-  await using home = await tempDir();
+  await using tmp = await tempDir();
+  const home = tmp.path;
   const context = (env: Record<string, string>) => ({
     stdout: { write: () => {}, isTTY: false },
     stderr: { write: () => {}, isTTY: false },

@@ -97,7 +97,8 @@ Deno.test("help of a command shows examples", async () => {
 });
 
 Deno.test("the real binary entry runs as a subprocess with clean streams", async () => {
-  await using home = await tempDir();
+  await using tmp = await tempDir();
+  const home = tmp.path;
   const result = await runQualyticsProcess(["--version"], { home });
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stdout, `Qualytics CLI Version: ${VERSION}\n`);

@@ -29,12 +29,20 @@ export interface RunOptions {
   runProgram?: CliContext["runProgram"];
 }
 
-/** A fresh temporary folder, removed when the test's `using` scope ends. */
-export async function tempDir(prefix = "qualytics-test-"): Promise<string & AsyncDisposable> {
-  const dir = await Deno.makeTempDir({ prefix });
-  return Object.assign(dir, {
-    [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }).catch(() => {}),
-  }) as unknown as string & AsyncDisposable;
+/** A temporary folder that removes itself at the end of a `using` scope. */
+export class TempDir implements AsyncDisposable {
+  constructor(readonly path: string) {}
+  toString(): string {
+    return this.path;
+  }
+  async [Symbol.asyncDispose](): Promise<void> {
+    await Deno.remove(this.path, { recursive: true }).catch(() => {});
+  }
+}
+
+/** A fresh temporary folder: `await using tmp = await tempDir(); tmp.path`. */
+export async function tempDir(prefix = "qualytics-test-"): Promise<TempDir> {
+  return new TempDir(await Deno.makeTempDir({ prefix }));
 }
 
 /** Runs the CLI in process with captured output. */

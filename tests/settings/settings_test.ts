@@ -12,7 +12,8 @@ import { makeJwt } from "../../src/testing/jwt.ts";
 import { tempDir } from "../helpers/cli.ts";
 
 Deno.test("config.yaml is written in the original's format with mode 0600", async () => {
-  await using home = await tempDir();
+  await using tmp = await tempDir();
+  const home = tmp.path;
   const paths = settingsPaths({}, home);
   await writeStoredConfig(nodeFileSystem, paths, {
     url: "https://acme.qualytics.io/api/",
@@ -34,7 +35,8 @@ Deno.test("config.yaml is written in the original's format with mode 0600", asyn
 });
 
 Deno.test("a legacy config.json is migrated to config.yaml", async () => {
-  await using home = await tempDir();
+  await using tmp = await tempDir();
+  const home = tmp.path;
   const paths = settingsPaths({}, home);
   await Deno.mkdir(paths.dir, { recursive: true });
   await Deno.writeTextFile(

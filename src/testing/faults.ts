@@ -1,0 +1,55 @@
+/** Seeded fault injection: error statuses, 429 with Retry-After and dropped connections. */
+import { Rng } from "./rng.ts";
+
+/** Which requests to disturb and how. */
+export interface FaultOptions {
+  /** Fraction (0–1) of requests answered with one of `statuses`. */
+  failRate?: number;
+  /** Statuses to pick from (default `[500, 503, 429]`). */
+  statuses?: number[];
+  /** `Retry-After` seconds sent with 429 (and 503) answers (default 1). */
+  retryAfterSeconds?: number;
+  /** Fraction (0–1) of requests whose connection is destroyed without an answer. */
+  dropRate?: number;
+  /** PRNG seed; the same seed and request sequence give the same faults (default 1). */
+  seed?: number;
+  /** Only requests for which this returns true can be disturbed. */
+  only?: (request: { method: string; path: string }) => boolean;
+}
+
+/** The decision for one request. */
+export type FaultDecision =
+  | { kind: "none" }
+  | { kind: "drop" }
+  | { kind: "status"; status: number; headers: Record<string, string> };
+
+/** Decides, per request, whether to inject a fault. */
+export class FaultInjector {
+  #rng: Rng;
+  constructor(readonly options: FaultOptions = {}) {
+    this.#rng = new Rng(options.seed ?? 1);
+  }
+
+  get active(): boolean {
+    return (this.options.failRate ?? 0) > 0 || (this.options.dropRate ?? 0) > 0;
+  }
+
+  decide(request: { method: string; path: string }): FaultDecision {
+    if (!this.active) return { kind: "none" };
+    if (this.options.only && !this.options.only(request)) return { kind: "none" };
+    const roll = this.#rng.next();
+    const dropRate = this.options.dropRate ?? 0;
+    if (roll < dropRate) return { kind: "drop" };
+    const failRate = this.options.failRate ?? 0;
+    if (roll < dropRate + failRate) {
+      const statuses = this.options.statuses?.length ? this.options.statuses : [500, 503, 429];
+      const status = statuses[Math.floor(this.#rng.next() * statuses.length)];
+      const headers: Record<string, string> = {};
+      if (status === 429 || status === 503) {
+        headers["retry-after"] = String(this.options.retryAfterSeconds ?? 1);
+      }
+      return { kind: "status", status, headers };
+    }
+    return { kind: "none" };
+  }
+}
