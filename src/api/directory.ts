@@ -11,9 +11,12 @@ export function listTags(client: QualyticsClient): Promise<Tag[]> {
   return client.paginate<Tag>("global-tags");
 }
 
-/** One global tag by name (the name goes into the path unencoded, as the original does). */
+/**
+ * One global tag by name. The name is percent-encoded in the path (the original put it in
+ * unencoded, which breaks names with `/`, `?`, `#` or spaces).
+ */
 export function getTag(client: QualyticsClient, name: string): Promise<Tag> {
-  return client.get<Tag>(`global-tags/${name}`);
+  return client.get<Tag>(`global-tags/${encodeURIComponent(name)}`);
 }
 
 /** Creates a global tag. */
@@ -23,7 +26,7 @@ export function createTag(client: QualyticsClient, body: ApiObject): Promise<Tag
 
 /** Deletes a global tag. */
 export function deleteTag(client: QualyticsClient, name: string): Promise<unknown> {
-  return client.delete(`global-tags/${name}`);
+  return client.delete(`global-tags/${encodeURIComponent(name)}`);
 }
 
 /** Every team. */
