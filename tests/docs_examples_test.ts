@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
 import { runQualytics, tempDir } from "./helpers/cli.ts";
 import { envFor, fake } from "./helpers/fake.ts";
 
@@ -76,14 +77,18 @@ for (const entry of Deno.readDirSync(docsDir)) {
   const lines = examples(markdown);
   if (lines.length === 0) continue;
   Deno.test(`docs/${entry.name}: every example runs against the demo seed`, async () => {
-    await using server = await fake({ seed: "demo", operationDurationMs: 0 });
-    await using tmp = await tempDir();
-  const home = tmp.path;
-    const env = { ...envFor(server), HOME: home };
     for (const line of lines) {
+      // A fresh server per example, so that examples never depend on each other's writes.
+      await using server = await fake({ seed: "demo", operationDurationMs: 0 });
+      await using tmp = await tempDir();
+      const env = { ...envFor(server), HOME: tmp.path };
       const words = shellWords(line, env);
-      const result = await runQualytics(words.slice(1), { env, home, cwd: home });
+      const result = await runQualytics(words.slice(1), { env, home: tmp.path, cwd: tmp.path });
       assert.equal(result.code, 0, `${line}\nstderr: ${result.stderr}`);
+      // Text-producing commands (status lines, crontab entries, scripts) are exempt.
+      const textOutput = ["auth", "schedule", "completions"].includes(words[1]) &&
+        !words.includes("--format") && !words.includes("-f");
+      if (!textOutput && !words.includes("table")) parseYaml(result.stdout);
     }
   });
 }

@@ -5,7 +5,6 @@ import assert from "node:assert/strict";
 import { parse as parseYaml } from "yaml";
 import { type FakeControlplane, startFakeControlplane } from "../../src/testing/mod.ts";
 import { runQualytics } from "../helpers/cli.ts";
-import { runDocExamples } from "./doc_examples.ts";
 
 const SECRET = "pg-Sup3r-Secret-value";
 
@@ -352,8 +351,4 @@ Deno.test("connections test: pass exits 0, failure exits 1, overrides are merged
 Deno.test("connections: a bad --id value is a usage error", async () => {
   const run = await runQualytics(["connections", "delete", "--id", "abc"]);
   assert.equal(run.code, 2);
-});
-
-Deno.test("docs/connections.md examples run against the demo seed", async () => {
-  assert.ok(await runDocExamples("connections.md") >= 8);
 });

@@ -7,7 +7,6 @@ import ExcelJS from "exceljs";
 import { parse as parseYaml } from "yaml";
 import { type FakeControlplane, startFakeControlplane } from "../../src/testing/mod.ts";
 import { runQualytics, tempDir } from "../helpers/cli.ts";
-import { runDocExamples } from "./doc_examples.ts";
 
 async function withServer(
   fn: (server: FakeControlplane, env: Record<string, string>) => Promise<void>,
@@ -522,8 +521,4 @@ Deno.test("containers preview: txt and xlsx, no configuration needed", async () 
   });
   const bad = await runQualytics(["containers", "preview", "--input", txt, "--limit", "x"]);
   assert.equal(bad.code, 2);
-});
-
-Deno.test("docs/containers.md examples run against the demo seed", async () => {
-  assert.ok(await runDocExamples("containers.md") >= 9);
 });

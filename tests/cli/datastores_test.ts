@@ -5,7 +5,6 @@ import assert from "node:assert/strict";
 import { parse as parseYaml } from "yaml";
 import { type FakeControlplane, startFakeControlplane } from "../../src/testing/mod.ts";
 import { runQualytics } from "../helpers/cli.ts";
-import { runDocExamples } from "./doc_examples.ts";
 
 async function withServer(
   fn: (server: FakeControlplane, env: Record<string, string>) => Promise<void>,
@@ -290,8 +289,4 @@ Deno.test("datastores enrichment: link, unlink and flag errors", async () => {
     assert.equal(neither.code, 2);
     assert.match(neither.stderr, /Must specify either --link <enrichment_id> or --unlink\./);
   });
-});
-
-Deno.test("docs/datastores.md examples run against the demo seed", async () => {
-  assert.ok(await runDocExamples("datastores.md") >= 10);
 });

@@ -1,0 +1,150 @@
+/**
+ * `config import` validates the whole folder first: every problem is reported together (file and
+ * line), the exit code is 1 and not a single write request reaches the server.
+ */
+import * as path from "node:path";
+import assert from "node:assert/strict";
+import { envFor, fake } from "../helpers/fake.ts";
+import { runQualytics, tempDir } from "../helpers/cli.ts";
+import { GOLDEN } from "./golden.ts";
+
+/** Copies a golden set's `config-export/` into `dir`. */
+export async function copyGolden(set: string, dir: string): Promise<string> {
+  const source = path.join(GOLDEN, set, "config-export");
+  const target = path.join(dir, "config-export");
+  const walk = async (relative: string) => {
+    for await (const entry of Deno.readDir(path.join(source, relative))) {
+      const child = path.join(relative, entry.name);
+      if (entry.isDirectory) {
+        await Deno.mkdir(path.join(target, child), { recursive: true });
+        await walk(child);
+      } else await Deno.copyFile(path.join(source, child), path.join(target, child));
+    }
+  };
+  await Deno.mkdir(target, { recursive: true });
+  await walk("");
+  return target;
+}
+
+async function write(root: string, file: string, text: string): Promise<void> {
+  await Deno.mkdir(path.dirname(path.join(root, file)), { recursive: true });
+  await Deno.writeTextFile(path.join(root, file), text);
+}
+
+Deno.test("config import: a folder with many kinds of bad input reports them all and writes nothing", async () => {
+  await using server = await fake({
+    data: await Deno.readTextFile(path.join(GOLDEN, "retail", "empty-server.json")),
+  });
+  await using tmp = await tempDir();
+  const root = await copyGolden("retail", String(tmp));
+  const dw = "datastores/retail_dw";
+  // 1. YAML syntax error
+  await write(root, "connections/broken.yaml", "name: Broken\ntype: [postgresql\n");
+  // 2. a connection without a name
+  await write(root, "connections/anonymous.yaml", "type: postgresql\nhost: h\n");
+  // 3. unresolved ${VAR}s: the golden connections' placeholders are not set (all listed)
+  // 4. trigger_catalog
+  await write(
+    root,
+    "datastores/store_ops/_datastore.yaml",
+    (await Deno.readTextFile(path.join(root, "datastores/store_ops/_datastore.yaml"))) +
+      "trigger_catalog: true\n",
+  );
+  // 5. unknown connection and 6. unknown enrichment datastore
+  await write(
+    root,
+    "datastores/ghost/_datastore.yaml",
+    "connection_name: Nowhere\nenrich_datastore_name: No Such Enrichment\nname: Ghost\n",
+  );
+  // 7. wrong type (with its line)
+  await write(
+    root,
+    `${dw}/checks/products/notnull__sku.yaml`,
+    "rule_type: notNull\ncontainer: products\nfields: sku\ncoverage: high\n",
+  );
+  // 8. a check without rule_type
+  await write(root, `${dw}/checks/products/norule.yaml`, "container: products\nfields: []\n");
+  // 9. a check without container
+  await write(root, `${dw}/checks/products/nocontainer.yaml`, "rule_type: notNull\nfields: [a]\n");
+  // 10. a reference to a datastore that neither the folder nor the target has
+  await write(
+    root,
+    `${dw}/checks/products/existsin__sku.yaml`,
+    "rule_type: existsIn\ncontainer: products\nfields: [sku]\nproperties:\n" +
+      "  field_name: sku\n  ref_container_name: skus\n  ref_datastore_name: Nowhere DS\n",
+  );
+  // 11. a _container.yaml that is not a computed container
+  await write(root, `${dw}/containers/plain/_container.yaml`, "name: plain\ncontainer_type: table\n");
+  // 12. a computed field without transformation
+  await write(root, `${dw}/containers/products/computed_fields/x.yaml`, "name: x\n");
+  // 13. not a mapping
+  await write(root, `${dw}/checks/products/list.yaml`, "- rule_type: notNull\n");
+  // 14. a check moved... no: a missing _datastore.yaml under a folder with checks
+  await write(root, "datastores/orphan/checks/t/notnull__a.yaml", "rule_type: notNull\ncontainer: t\nfields: [a]\n");
+
+  const run = await runQualytics(
+    ["config", "import", "-i", root, "--include", "checks,datastores,connections,containers,computed_fields,bogus"],
+    { env: envFor(server) },
+  );
+  assert.equal(run.code, 1);
+  assert.equal(server.requests.writes().length, 0, "no write request");
+  const expected = [
+    /--include: Invalid --include value\(s\): bogus/,
+    /connections\/broken\.yaml:3: invalid YAML/,
+    /connections\/anonymous\.yaml:1: no 'name' field/,
+    /connections\/retail_lake\.yaml:\d+: Unresolved environment variable\(s\): RETAIL_LAKE_ACCESS_KEY, RETAIL_LAKE_SECRET_KEY/,
+    /connections\/retail_pg_prod\.yaml:11: Unresolved environment variable\(s\): RETAIL_PG_PROD_PASSWORD/,
+    /store_ops\/_datastore\.yaml:\d+: 'trigger_catalog' is no longer supported; use 'trigger_sync'/,
+    /Connection 'Nowhere' not found for datastore 'Ghost'/,
+    /Enrichment datastore 'No Such Enrichment' not found/,
+    /notnull__sku\.yaml:3: 'fields' must be a list of strings, got "sku"/,
+    /notnull__sku\.yaml:4: 'coverage' must be a number, got "high"/,
+    /norule\.yaml:1: no 'rule_type' field/,
+    /nocontainer\.yaml:1: no 'container' field/,
+    /existsin__sku\.yaml: Referenced datastore 'Nowhere DS' not found/,
+    /plain\/_container\.yaml:2: 'container_type' must be one of computed_table/,
+    /computed_fields\/x\.yaml:1: no 'transformation' field/,
+    /list\.yaml:1: expected a mapping/,
+    /orphan\/_datastore\.yaml: missing/,
+  ];
+  for (const pattern of expected) assert.match(run.stderr, pattern);
+  assert.match(run.stderr, /problem\(s\) found in the input; nothing was written/);
+  // The problem count covers each of them.
+  const count = Number(/(\d+) problem\(s\) found/.exec(run.stderr)![1]);
+  assert.ok(count >= expected.length, `${count} problems`);
+});
+
+Deno.test("config import: a missing input folder exits 1 before any request", async () => {
+  await using server = await fake({ seed: "empty" });
+  const run = await runQualytics(["config", "import", "-i", "/nonexistent/folder"], {
+    env: envFor(server),
+  });
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /Input directory not found: \/nonexistent\/folder/);
+  assert.equal(server.requests.length, 0);
+});
+
+Deno.test("config import: --sync never turns a container the target lacks into a problem", async () => {
+  const data = await Deno.readTextFile(path.join(GOLDEN, "retail", "server.json"));
+  await using server = await fake({ data });
+  await using tmp = await tempDir();
+  const root = await copyGolden("retail", String(tmp));
+  await write(
+    root,
+    "datastores/retail_dw/checks/missing_table/notnull__a.yaml",
+    "rule_type: notNull\ncontainer: missing_table\nfields: [a]\n",
+  );
+  const env = {
+    ...envFor(server),
+    RETAIL_LAKE_ACCESS_KEY: "a",
+    RETAIL_LAKE_SECRET_KEY: "b",
+    RETAIL_PG_PROD_PASSWORD: "c",
+  };
+  const never = await runQualytics(["config", "plan", "-i", root, "--sync", "never"], { env });
+  assert.equal(never.code, 1);
+  assert.match(never.stderr, /Referenced container 'missing_table' \(container\) not found/);
+  const auto = await runQualytics(["config", "plan", "-i", root], { env });
+  assert.equal(auto.code, 0, auto.stderr);
+  assert.match(auto.stderr, /sync +Retail DW +\(containers not discovered yet: missing_table\)/);
+  assert.equal(server.requests.writes().length, 0);
+});
