@@ -90,9 +90,13 @@ export function encodeQuery(query: Query | undefined): string {
 }
 
 function isConnectionRefused(error: unknown): boolean {
-  const text = `${(error as Error)?.message ?? ""} ${
-    String((error as { cause?: { code?: string } })?.cause?.code ?? "")
-  } ${String((error as { code?: string })?.code ?? "")}`;
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  const text = [
+    (error as Error)?.message,
+    (error as { code?: string })?.code,
+    cause?.code,
+    cause?.message,
+  ].join(" ");
   return /ECONNREFUSED|connection refused/i.test(text);
 }
 

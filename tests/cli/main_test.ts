@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { expandMultiLetterFlags } from "../../src/cli/main.ts";
 import { VERSION } from "../../src/version.ts";
 import { runQualytics, runQualyticsProcess, tempDir } from "../helpers/cli.ts";
+import { envFor, fake } from "../helpers/fake.ts";
 
 Deno.test("--version prints the version on stdout", async () => {
   const result = await runQualytics(["--version"]);
@@ -116,4 +117,25 @@ Deno.test("colours only on a terminal and never with NO_COLOR; errors are one li
   assert.match(tty.stderr, /\x1b\[31m/);
   const noColor = await runQualytics(["auth", "status"], { tty: true, env: { NO_COLOR: "1" } });
   assert.doesNotMatch(noColor.stderr, /\x1b\[/);
+});
+
+Deno.test("--debug traces requests on stderr without the token; floats stay floats", async () => {
+  await using server = await fake({ seed: "demo" });
+  const result = await runQualytics([
+    "--debug",
+    "checks",
+    "list",
+    "--datastore-id",
+    "1",
+    "--format",
+    "yaml",
+  ], {
+    env: envFor(server),
+  });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /\[debug\] → GET http:\/\/127\.0\.0\.1:\d+\/api\/quality-checks\?/);
+  assert.match(result.stderr, /\[debug\] ← 200 GET/);
+  assert.ok(!result.stderr.includes(server.token));
+  assert.ok(!result.stdout.includes("[debug]"));
+  assert.match(result.stdout, /coverage: 1\.0\n/);
 });

@@ -3,6 +3,7 @@ import * as https from "node:https";
 import {
   AuthenticationError,
   ConflictError,
+  NetworkError,
   NotFoundError,
   ServerError,
   TimeoutError,
@@ -200,4 +201,31 @@ Deno.test("queries repeat list keys and skip empty values", () => {
     "?status=Active&status=Resolved&page=1&q=a+b",
   );
   assert.equal(encodeQuery({}), "");
+});
+
+Deno.test("an unreachable server is a network error that says what to check", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  let sleeps = 0;
+  const client = new QualyticsClient({
+    baseUrl: `http://127.0.0.1:${port}`,
+    token: "t",
+    maxRetries: 2,
+    sleep: () => {
+      sleeps++;
+      return Promise.resolve();
+    },
+  });
+  await assert.rejects(client.get("status"), (error) => {
+    assert.ok(error instanceof NetworkError);
+    assert.equal(error.refused, true);
+    assert.match(error.message, /Could not connect to .*Check that the server is running/);
+    return true;
+  });
+  assert.equal(sleeps, 2, "GETs are retried on network errors");
+  // A refused connection never reached the server, so even a POST may be retried.
+  sleeps = 0;
+  await assert.rejects(client.post("connections", { body: {} }), NetworkError);
+  assert.equal(sleeps, 2);
 });
