@@ -13,6 +13,8 @@ import { doctorCommand } from "./doctor.ts";
 import { operationsCommand } from "./operations.ts";
 import { scheduleCommand } from "./schedule.ts";
 import { configCommand } from "./config.ts";
+import { checksExportCommand } from "./config_export.ts";
+import { checksImportCommand } from "./config_import.ts";
 import { connectionsCommand } from "./connections.ts";
 import { datastoresCommand } from "./datastores.ts";
 import { containersCommand } from "./containers.ts";
@@ -23,11 +25,7 @@ export function commandGroups(runtime: Runtime): Command[] {
     connectionsCommand(runtime),
     datastoresCommand(runtime),
     containersCommand(runtime),
-    checksCommand(
-      runtime,
-      // `checks export` / `checks import` belong to config as code; placeholders until merged.
-      [...stubGroup(runtime, "checks", "", ["export", "import"]).commands] as Command[],
-    ),
+    checksCommand(runtime, [checksExportCommand(runtime), checksImportCommand(runtime)]),
     anomaliesCommand(runtime),
     operationsCommand(runtime),
     configCommand(runtime),

@@ -53,7 +53,7 @@ export function renderTable(rows: unknown[], columns?: string[], stream?: Output
   const keys = columns ?? Object.keys(records[0] ?? {}).slice(0, 6);
   const table = new Table({
     head: keys,
-    style: { head: stream?.isTTY ? ["bold"] : [], border: [] },
+    style: { head: stream?.isTTY ? ["bold"] : [], border: [], compact: true },
     wordWrap: true,
   });
   for (const record of records) table.push(keys.map((key) => cell(record[key])));

@@ -304,7 +304,15 @@ export function exportContainer(
 
 // --- §7.4 computed field ---------------------------------------------------------------------
 
-const COMPUTED_FIELD_DROP = new Set(["id", "container_id", "last_editor_id", "last_editor"]);
+// `created` is not dropped by the original, but it is server-assigned: keeping it would make every
+// promoted computed field differ from its source forever (no golden file carries it).
+const COMPUTED_FIELD_DROP = new Set([
+  "id",
+  "container_id",
+  "last_editor_id",
+  "last_editor",
+  "created",
+]);
 
 /** Moves `ref_container_id` / `ref_datastore_id` to the end of `properties`, as names if known. */
 function resolvePropertyReferences(properties: ApiObject, lookups: ExportLookups): ApiObject {

@@ -1,0 +1,307 @@
+/**
+ * Fetching what `config export` and `checks export` write, with as few requests as the API
+ * allows and every request through the client's shared, bounded pool:
+ *
+ * - one `GET /datastores/{id}` per datastore, one `GET /connections/{id}` per distinct
+ *   connection (deduplicated across datastores), the enrichment datastore only when it is not
+ *   one of the exported ones;
+ * - one paged `GET /containers?datastore=ID` and one paged `GET /quality-checks?datastore=ID`
+ *   per datastore, all datastores at once;
+ * - `GET /containers/{id}` only where a listing item lacks `computed_fields` (the API has no
+ *   list endpoint for computed fields, so a container's fields come from its detail) and for
+ *   referenced containers that no fetched listing holds;
+ * - `GET /datastores/{id}` only for referenced datastores that were not fetched yet.
+ *
+ * Every lookup is cached for the run, so nothing is fetched twice (the original re-fetches per
+ * reference, `config-as-code.md` §15.10).
+ *
+ * @module
+ */
+
+import type { QualyticsClient } from "../../client/http_client.ts";
+import { NotFoundError } from "../../client/errors.ts";
+import { getConnection } from "../../api/connections.ts";
+import { getContainer, listContainers } from "../../api/containers.ts";
+import { getDatastore } from "../../api/datastores.ts";
+import { listQualityChecks } from "../../api/quality_checks.ts";
+import { type ChecksExportFilters, checksExportQuery } from "./options.ts";
+import { type DatastoreExport, EXPORT_RESOURCES, type ExportResource } from "./plan.ts";
+import {
+  type ApiObject,
+  type ExportLookups,
+  isComputedContainer,
+  REFERENCE_RULE_TYPES,
+} from "./transform.ts";
+
+function isObject(value: unknown): value is ApiObject {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function isInt(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value);
+}
+
+/**
+ * Per-run cache of single-object GETs: the first request for an id is shared by every caller,
+ * so concurrent lookups of the same object cost one request.
+ */
+export class ExportCache {
+  readonly #datastores = new Map<number, Promise<ApiObject>>();
+  readonly #connections = new Map<number, Promise<ApiObject>>();
+  readonly #containers = new Map<number, Promise<ApiObject>>();
+
+  constructor(readonly client: QualyticsClient) {}
+
+  /** `GET /datastores/{id}`, once per id. */
+  datastore(id: number): Promise<ApiObject> {
+    return memo(this.#datastores, id, () => getDatastore(this.client, id));
+  }
+
+  /** Records a datastore fetched elsewhere (so a later lookup costs nothing). */
+  knowDatastore(datastore: ApiObject): void {
+    if (isInt(datastore.id) && !this.#datastores.has(datastore.id)) {
+      this.#datastores.set(datastore.id, Promise.resolve(datastore));
+    }
+  }
+
+  /** `GET /connections/{id}`, once per id. */
+  connection(id: number): Promise<ApiObject> {
+    return memo(this.#connections, id, () => getConnection(this.client, id));
+  }
+
+  /** `GET /containers/{id}` (the detail, with `computed_fields`), once per id. */
+  container(id: number): Promise<ApiObject> {
+    return memo(this.#containers, id, () => getContainer(this.client, id));
+  }
+}
+
+function memo(
+  map: Map<number, Promise<ApiObject>>,
+  id: number,
+  load: () => Promise<ApiObject>,
+): Promise<ApiObject> {
+  let promise = map.get(id);
+  if (!promise) {
+    promise = load();
+    map.set(id, promise);
+  }
+  return promise;
+}
+
+/** A reference that points at an object the server does not have (left as an id). */
+async function orMissing(promise: Promise<ApiObject>): Promise<ApiObject | undefined> {
+  try {
+    return await promise;
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
+}
+
+/** Options of {@link fetchConfigExport}. */
+export interface FetchConfigOptions {
+  /** The datastores to export, in `--datastore-id` order (repeated ids are exported once). */
+  datastoreIds: readonly number[];
+  /** The resource kinds to export (all when absent). */
+  include?: Iterable<ExportResource>;
+  /** Reuse a cache (and its already fetched objects) across calls of one run. */
+  cache?: ExportCache;
+}
+
+/** What {@link fetchConfigExport} returns: the input of `planConfigExport`. */
+export interface FetchedConfig {
+  datastores: DatastoreExport[];
+  lookups: ExportLookups;
+}
+
+/**
+ * Fetches everything `config export` needs for the given datastores.
+ *
+ * @example
+ * ```ts
+ * const { datastores, lookups } = await fetchConfigExport(client, { datastoreIds: [21, 22] });
+ * const plan = planConfigExport(datastores, lookups);
+ * ```
+ */
+export async function fetchConfigExport(
+  client: QualyticsClient,
+  options: FetchConfigOptions,
+): Promise<FetchedConfig> {
+  const include = new Set<ExportResource>(options.include ?? EXPORT_RESOURCES);
+  const cache = options.cache ?? new ExportCache(client);
+  const ids = [...new Set(options.datastoreIds)];
+  const datastores = await Promise.all(ids.map((id) => cache.datastore(id)));
+
+  const needConnection = include.has("connections") || include.has("datastores");
+  const needContainers = include.has("containers") || include.has("computed_fields");
+
+  const connectionOf = async (datastore: ApiObject): Promise<ApiObject | null> => {
+    if (isObject(datastore.connection)) return datastore.connection;
+    if (isInt(datastore.connection_id)) return await cache.connection(datastore.connection_id);
+    return null;
+  };
+  const enrichmentConnectionOf = async (datastore: ApiObject): Promise<ApiObject | null> => {
+    const enrichment = datastore.enrich_datastore;
+    if (!isObject(enrichment)) return null;
+    if (isObject(enrichment.connection)) return enrichment.connection;
+    if (!isInt(enrichment.id)) return null;
+    return connectionOf(await cache.datastore(enrichment.id));
+  };
+
+  const entries = await Promise.all(datastores.map(async (datastore) => {
+    const id = datastore.id as number;
+    const [connection, enrichmentConnection, containers, checks] = await Promise.all([
+      needConnection ? connectionOf(datastore) : null,
+      include.has("connections") ? enrichmentConnectionOf(datastore) : null,
+      needContainers ? listContainers(client, { datastore: [id] }) : [],
+      include.has("checks") ? listQualityChecks(client, { datastore: id }) : [],
+    ]);
+    const entry: DatastoreExport = {
+      datastore,
+      connection,
+      enrichmentConnection,
+      containers: containers as ApiObject[],
+      checks: checks as ApiObject[],
+    };
+    return entry;
+  }));
+
+  // Computed fields: only the container detail has them, unless the listing already does.
+  if (include.has("computed_fields")) {
+    await Promise.all(entries.map(async (entry) => {
+      const computed = new Map<number, readonly ApiObject[]>();
+      await Promise.all(entry.containers.map(async (container) => {
+        if (Array.isArray(container.computed_fields) || !isInt(container.id)) return;
+        const detail = await cache.container(container.id);
+        const fields = Array.isArray(detail.computed_fields)
+          ? detail.computed_fields.filter(isObject)
+          : [];
+        computed.set(container.id, fields);
+      }));
+      entry.computedFields = computed;
+    }));
+  }
+
+  const lookups = await resolveReferences(cache, entries, include);
+  return { datastores: entries, lookups };
+}
+
+/**
+ * The containers and datastores that exported objects reference by id but no listing holds
+ * (a join side, `existsIn` target or computed field reference in another datastore).
+ */
+async function resolveReferences(
+  cache: ExportCache,
+  entries: readonly DatastoreExport[],
+  include: ReadonlySet<ExportResource>,
+): Promise<ExportLookups> {
+  const knownContainers = new Set<number>();
+  const knownDatastores = new Set<number>();
+  for (const entry of entries) {
+    if (isInt(entry.datastore.id)) knownDatastores.add(entry.datastore.id);
+    for (const container of entry.containers) {
+      if (isInt(container.id)) knownContainers.add(container.id);
+    }
+  }
+  const containerIds = new Set<number>();
+  const datastoreIds = new Set<number>();
+  const fromProperties = (properties: unknown) => {
+    if (!isObject(properties)) return;
+    if (isInt(properties.ref_container_id)) containerIds.add(properties.ref_container_id);
+    if (isInt(properties.ref_datastore_id)) datastoreIds.add(properties.ref_datastore_id);
+  };
+  for (const entry of entries) {
+    if (include.has("containers")) {
+      for (const container of entry.containers) {
+        if (!isComputedContainer(container)) continue;
+        for (const key of ["source_container_id", "left_container_id", "right_container_id"]) {
+          if (isInt(container[key])) containerIds.add(container[key] as number);
+        }
+        if (Array.isArray(container.sources)) {
+          for (const source of container.sources) {
+            if (isObject(source) && isInt(source.container_id)) {
+              containerIds.add(source.container_id);
+            }
+          }
+        }
+      }
+    }
+    if (include.has("computed_fields")) {
+      for (const container of entry.containers) {
+        const own = Array.isArray(container.computed_fields) ? container.computed_fields : [];
+        const fetched = isInt(container.id) ? entry.computedFields?.get(container.id) ?? [] : [];
+        for (const field of [...own, ...fetched]) {
+          if (isObject(field)) fromProperties(field.properties);
+        }
+      }
+    }
+    if (include.has("checks")) {
+      for (const check of entry.checks) {
+        if (REFERENCE_RULE_TYPES.includes(check.rule_type as string)) {
+          fromProperties(check.properties);
+        }
+      }
+    }
+  }
+  return await fetchLookups(
+    cache,
+    [...containerIds].filter((id) => !knownContainers.has(id)),
+    [...datastoreIds].filter((id) => !knownDatastores.has(id)),
+  );
+}
+
+async function fetchLookups(
+  cache: ExportCache,
+  containerIds: readonly number[],
+  datastoreIds: readonly number[],
+): Promise<ExportLookups> {
+  const containers = new Map<number, ApiObject>();
+  const datastores = new Map<number, ApiObject>();
+  await Promise.all([
+    ...containerIds.map(async (id) => {
+      const container = await orMissing(cache.container(id));
+      if (container) containers.set(id, container);
+    }),
+    ...datastoreIds.map(async (id) => {
+      const datastore = await orMissing(cache.datastore(id));
+      if (datastore) datastores.set(id, datastore);
+    }),
+  ]);
+  return { containers, datastores };
+}
+
+/** What {@link fetchChecksExport} returns: the input of `planChecksExport`. */
+export interface FetchedChecks {
+  checks: ApiObject[];
+  lookups: ExportLookups;
+}
+
+/**
+ * Fetches the checks of one datastore with the filters of `checks export` (one paged listing),
+ * plus the containers and datastores their reference rules point at (once each).
+ */
+export async function fetchChecksExport(
+  client: QualyticsClient,
+  filters: ChecksExportFilters,
+  cache: ExportCache = new ExportCache(client),
+): Promise<FetchedChecks> {
+  const query: Record<string, string | string[]> = {};
+  for (const [key, value] of checksExportQuery(filters)) {
+    const current = query[key];
+    if (key === "container" || key === "tag") {
+      query[key] = [...(Array.isArray(current) ? current : []), value];
+    } else query[key] = value;
+  }
+  const checks = await client.paginate<ApiObject>("quality-checks", query);
+  const containerIds = new Set<number>();
+  const datastoreIds = new Set<number>();
+  for (const check of checks) {
+    if (!REFERENCE_RULE_TYPES.includes(check.rule_type as string)) continue;
+    const properties = check.properties;
+    if (!isObject(properties)) continue;
+    if (isInt(properties.ref_container_id)) containerIds.add(properties.ref_container_id);
+    if (isInt(properties.ref_datastore_id)) datastoreIds.add(properties.ref_datastore_id);
+  }
+  const lookups = await fetchLookups(cache, [...containerIds], [...datastoreIds]);
+  return { checks, lookups };
+}

@@ -1,0 +1,107 @@
+/**
+ * Helpers of the golden-folder tests: the commands of a set's `commands.txt`, folder snapshots
+ * and the comparison that allows exactly the one deliberate difference (`<uid>__k`).
+ */
+import * as path from "node:path";
+import assert from "node:assert/strict";
+
+/** The shared fixtures folder. */
+export const GOLDEN = path.resolve(import.meta.dirname!, "../../../shared/fixtures/golden");
+
+/** The server data of a set, as text. */
+export function serverData(set: string): Promise<string> {
+  return Deno.readTextFile(path.join(GOLDEN, set, "server.json"));
+}
+
+/** The `qualytics …` argument lists of `commands.txt` whose first words match `prefix`. */
+export async function goldenCommands(set: string, ...prefix: string[]): Promise<string[][]> {
+  const text = await Deno.readTextFile(path.join(GOLDEN, set, "commands.txt"));
+  const out: string[][] = [];
+  for (const line of text.split("\n")) {
+    if (!line.startsWith("$ qualytics ")) continue;
+    const args = line.slice("$ qualytics ".length).trim().split(/\s+/);
+    if (prefix.every((word, index) => args[index] === word)) out.push(args);
+  }
+  return out;
+}
+
+/** Every file below `dir` as relative path → text (sorted). */
+export async function snapshot(dir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const walk = async (relative: string) => {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = [...Deno.readDirSync(path.join(dir, relative))];
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return;
+      throw error;
+    }
+    for (const entry of entries) {
+      const child = relative ? `${relative}/${entry.name}` : entry.name;
+      if (entry.isDirectory) await walk(child);
+      else out.set(child, await Deno.readTextFile(path.join(dir, child)));
+    }
+  };
+  await walk("");
+  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** Modification times of every file below `dir`. */
+export async function mtimes(dir: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const file of (await snapshot(dir)).keys()) {
+    out.set(file, (await Deno.stat(path.join(dir, file))).mtime!.getTime());
+  }
+  return out;
+}
+
+const UID_LINE = /^(\s*_qualytics_check_uid: )(.*)$/;
+
+/**
+ * Asserts that `actual` holds the same files as the golden folder, byte for byte, except that
+ * a `_qualytics_check_uid` line may carry a `__<k>` suffix (k ≥ 2) — PRODUCT.md "No silent
+ * merges". Returns the number of such suffixed lines.
+ */
+export function assertSameAsGolden(
+  actual: Map<string, string>,
+  golden: Map<string, string>,
+  label: string,
+): number {
+  assert.deepEqual([...actual.keys()], [...golden.keys()], `${label}: file sets differ`);
+  let suffixed = 0;
+  for (const [file, expected] of golden) {
+    const got = actual.get(file)!;
+    if (got === expected) continue;
+    const gotLines = got.split("\n");
+    const expectedLines = expected.split("\n");
+    assert.deepEqual(gotLines.length, expectedLines.length, `${label}: ${file} differs`);
+    for (let i = 0; i < gotLines.length; i++) {
+      if (gotLines[i] === expectedLines[i]) continue;
+      const match = UID_LINE.exec(expectedLines[i]);
+      assert.ok(
+        match && /^__[2-9]\d*$/.test(gotLines[i].slice(expectedLines[i].length)) &&
+          gotLines[i].startsWith(expectedLines[i]),
+        `${label}: ${file} line ${i + 1}: ${JSON.stringify(gotLines[i])} vs golden ${
+          JSON.stringify(expectedLines[i])
+        }`,
+      );
+      suffixed++;
+    }
+  }
+  return suffixed;
+}
+
+/** The secret values stored in a set's connections (never to be written or printed). */
+export function secretsOf(serverJson: string): string[] {
+  const data = JSON.parse(serverJson) as { connections?: Record<string, unknown>[] };
+  const out: string[] = [];
+  for (const connection of data.connections ?? []) {
+    for (
+      const key of ["password", "passphrase", "secret_key", "credentials_payload", "access_key"]
+    ) {
+      const value = connection[key];
+      if (typeof value === "string" && value.length >= 4) out.push(value);
+    }
+  }
+  return out;
+}
