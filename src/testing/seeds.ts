@@ -895,7 +895,9 @@ export function seedScale(state: FakeState, sizes: Partial<ScaleOptions> = {}): 
           container: id,
           fields,
           coverage: none ? null : f(1),
-          filter: k % 7 === 3 ? `quantity > ${k}` : null,
+          // Rules repeat every SCALE_RULES.length checks; a filter keeps the repeats distinct,
+          // as the real API refuses an identical second check (409).
+          filter: k % 7 === 3 || k >= SCALE_RULES.length ? `quantity > ${k}` : null,
           properties,
           global_tags: k % 5 === 0 ? ["critical"] : [],
           additional_metadata: null,

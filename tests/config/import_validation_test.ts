@@ -7,24 +7,7 @@ import assert from "node:assert/strict";
 import { envFor, fake } from "../helpers/fake.ts";
 import { runQualytics, tempDir } from "../helpers/cli.ts";
 import { GOLDEN } from "./golden.ts";
-
-/** Copies a golden set's `config-export/` into `dir`. */
-export async function copyGolden(set: string, dir: string): Promise<string> {
-  const source = path.join(GOLDEN, set, "config-export");
-  const target = path.join(dir, "config-export");
-  const walk = async (relative: string) => {
-    for await (const entry of Deno.readDir(path.join(source, relative))) {
-      const child = path.join(relative, entry.name);
-      if (entry.isDirectory) {
-        await Deno.mkdir(path.join(target, child), { recursive: true });
-        await walk(child);
-      } else await Deno.copyFile(path.join(source, child), path.join(target, child));
-    }
-  };
-  await Deno.mkdir(target, { recursive: true });
-  await walk("");
-  return target;
-}
+import { copyGolden } from "./import_fixtures.ts";
 
 async function write(root: string, file: string, text: string): Promise<void> {
   await Deno.mkdir(path.dirname(path.join(root, file)), { recursive: true });
@@ -74,16 +57,31 @@ Deno.test("config import: a folder with many kinds of bad input reports them all
       "  field_name: sku\n  ref_container_name: skus\n  ref_datastore_name: Nowhere DS\n",
   );
   // 11. a _container.yaml that is not a computed container
-  await write(root, `${dw}/containers/plain/_container.yaml`, "name: plain\ncontainer_type: table\n");
+  await write(
+    root,
+    `${dw}/containers/plain/_container.yaml`,
+    "name: plain\ncontainer_type: table\n",
+  );
   // 12. a computed field without transformation
   await write(root, `${dw}/containers/products/computed_fields/x.yaml`, "name: x\n");
   // 13. not a mapping
   await write(root, `${dw}/checks/products/list.yaml`, "- rule_type: notNull\n");
   // 14. a check moved... no: a missing _datastore.yaml under a folder with checks
-  await write(root, "datastores/orphan/checks/t/notnull__a.yaml", "rule_type: notNull\ncontainer: t\nfields: [a]\n");
+  await write(
+    root,
+    "datastores/orphan/checks/t/notnull__a.yaml",
+    "rule_type: notNull\ncontainer: t\nfields: [a]\n",
+  );
 
   const run = await runQualytics(
-    ["config", "import", "-i", root, "--include", "checks,datastores,connections,containers,computed_fields,bogus"],
+    [
+      "config",
+      "import",
+      "-i",
+      root,
+      "--include",
+      "checks,datastores,connections,containers,computed_fields,bogus",
+    ],
     { env: envFor(server) },
   );
   assert.equal(run.code, 1);

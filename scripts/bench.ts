@@ -1,0 +1,160 @@
+/**
+ * `deno task bench`: config-as-code at scale against the fake controlplane (`scale` seed:
+ * 2 datastores × 100 containers × 25 checks, 20 ms latency per request).
+ *
+ * Phases: `config export` of the seeded server, first `config import` of that folder into an
+ * empty instance (same tag/team registries and sync catalog), and a no-change re-import. Each
+ * phase runs the real CLI as a subprocess; reported per phase: wall time (and wall time minus
+ * the CLI's start-up, measured with `--version`), requests by method, the lower bound
+ * `requests / concurrency × latency`, the ratio of (start-up adjusted) wall time to it, and the
+ * peak RSS of the CLI process (VmHWM).
+ *
+ * Usage: deno task bench [--concurrency N] [--latency MS]
+ */
+import * as path from "node:path";
+import { startFakeControlplane } from "../src/testing/mod.ts";
+import { parseJson } from "../src/util/json.ts";
+
+const args = Deno.args;
+const option = (name: string, fallback: number) => {
+  const index = args.indexOf(name);
+  return index === -1 ? fallback : Number(args[index + 1]);
+};
+const CONCURRENCY = option("--concurrency", 8);
+const LATENCY = option("--latency", 20);
+const repo = path.resolve(import.meta.dirname!, "..");
+const work = await Deno.makeTempDir({ prefix: "qualytics-bench-" });
+
+interface PhaseResult {
+  phase: string;
+  wallMs: number;
+  adjustedMs: number;
+  requests: Record<string, number>;
+  total: number;
+  lowerBoundMs: number;
+  peakRssMb: number;
+  code: number;
+  writes: number;
+}
+
+/** Runs the CLI, sampling its peak RSS from /proc (VmHWM, where available). */
+async function cli(
+  argv: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; ms: number; peakKb: number; stderr: string; stdout: string }> {
+  const started = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", path.join(repo, "cli.ts"), ...argv],
+    cwd: work,
+    env: { QUALYTICS_NO_BANNER: "1", HOME: work, ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let peakKb = 0;
+  const sample = async () => {
+    try {
+      const status = await Deno.readTextFile(`/proc/${child.pid}/status`);
+      const hwm = /VmHWM:\s+(\d+)/.exec(status);
+      if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
+    } catch {
+      // Not Linux, or the process has exited.
+    }
+  };
+  const timer = setInterval(sample, 25);
+  const output = await child.output();
+  clearInterval(timer);
+  return {
+    code: output.code,
+    ms: performance.now() - started,
+    peakKb,
+    stderr: new TextDecoder().decode(output.stderr),
+    stdout: new TextDecoder().decode(output.stdout),
+  };
+}
+
+const source = await startFakeControlplane({ seed: "scale", latencyMs: LATENCY });
+// The empty instance: the seeded registries and sync catalog, no objects.
+const seeded = parseJson(source.snapshot()) as Record<string, unknown>;
+const emptyData: Record<string, unknown> = {};
+for (const key of ["global_tags", "teams", "users", "catalog"]) {
+  if (key in seeded) emptyData[key] = seeded[key];
+}
+const target = await startFakeControlplane({
+  data: JSON.stringify(emptyData),
+  latencyMs: LATENCY,
+});
+const envOf = (server: { url: string; token: string }) => ({
+  QUALYTICS_URL: server.url,
+  QUALYTICS_TOKEN: server.token,
+  // The scale seed's connection placeholders.
+  SCALE_PG_PASSWORD: "bench-secret",
+  SCALE_SNOWFLAKE_PASSWORD: "bench-secret",
+});
+
+const startup = await cli(["--version"], {});
+const startupMs = startup.ms;
+const results: PhaseResult[] = [];
+
+async function phase(
+  name: string,
+  server: typeof source,
+  argv: string[],
+): Promise<void> {
+  server.requests.clear();
+  const run = await cli([...argv, "--concurrency", String(CONCURRENCY)], envOf(server));
+  if (run.code !== 0) {
+    console.error(`${name} failed (exit ${run.code}):\n${run.stderr.slice(-2000)}`);
+  }
+  const requests = server.requests.countsByMethod();
+  const total = server.requests.length;
+  const lowerBoundMs = total / CONCURRENCY * LATENCY;
+  results.push({
+    phase: name,
+    wallMs: run.ms,
+    adjustedMs: Math.max(0, run.ms - startupMs),
+    requests,
+    total,
+    lowerBoundMs,
+    peakRssMb: run.peakKb / 1024,
+    code: run.code,
+    writes: server.requests.writes().length,
+  });
+}
+
+try {
+  const ids = source.state.datastores.values().flatMap((d) => ["--datastore-id", String(d.id)]);
+  const folder = path.join(work, "export");
+  await phase("export", source, ["config", "export", ...ids, "--output", folder]);
+  await phase("first import (empty instance)", target, ["config", "import", "--input", folder]);
+  await phase("re-import (no change)", target, ["config", "import", "--input", folder]);
+} finally {
+  await source.close();
+  await target.close();
+  await Deno.remove(work, { recursive: true }).catch(() => {});
+}
+
+const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+console.log(
+  `\nconfig-as-code bench: scale seed, latency ${LATENCY} ms, concurrency ${CONCURRENCY}, ` +
+    `CLI start-up ${fmt(startupMs)}\n`,
+);
+console.log(
+  "| phase | exit | wall | wall − start-up | requests | by method | writes | lower bound | ratio | peak RSS |",
+);
+console.log("|---|---|---|---|---|---|---|---|---|---|");
+for (const r of results) {
+  const methods = Object.entries(r.requests).map(([m, n]) => `${m} ${n}`).join(", ");
+  const ratio = r.lowerBoundMs ? (r.adjustedMs / r.lowerBoundMs).toFixed(2) : "–";
+  console.log(
+    `| ${r.phase} | ${r.code} | ${fmt(r.wallMs)} | ${
+      fmt(r.adjustedMs)
+    } | ${r.total} | ${methods} | ` +
+      `${r.writes} | ${fmt(r.lowerBoundMs)} | ${ratio} | ${r.peakRssMb.toFixed(0)} MB |`,
+  );
+}
+const failed = results.some((r) => r.code !== 0);
+const reimport = results.find((r) => r.phase.startsWith("re-import"));
+if (reimport && reimport.writes !== 0) {
+  console.log(`\nre-import made ${reimport.writes} writes (expected 0)`);
+}
+if (failed) Deno.exit(1);

@@ -1,0 +1,639 @@
+/**
+ * Applying an import plan: dependency order (connections → datastores → enrichment links →
+ * syncs → computed containers → computed fields → checks → prunes), bounded concurrency through
+ * the client's pool, one failure never stops the rest, and no create is ever repeated blindly:
+ * after an ambiguous failure (no answer, 5xx) the object is looked up before anything else.
+ *
+ * @module
+ */
+import { createConnection, listConnections, updateConnection } from "../../api/connections.ts";
+import {
+  createComputedField,
+  deleteComputedField,
+  updateComputedField,
+} from "../../api/computed_fields.ts";
+import {
+  createContainer,
+  deleteContainer,
+  getContainer,
+  listContainers,
+  patchContainers,
+  updateContainer,
+} from "../../api/containers.ts";
+import {
+  createDatastore,
+  linkEnrichment,
+  listDatastores,
+  updateDatastore,
+} from "../../api/datastores.ts";
+import { runOperation } from "../../api/operations.ts";
+import {
+  createQualityCheck,
+  deleteQualityCheck,
+  listQualityChecks,
+  updateQualityCheck,
+} from "../../api/quality_checks.ts";
+import type { ApiObject } from "../../api/types.ts";
+import { describeDetail, QualyticsApiError } from "../../client/errors.ts";
+import type { QualyticsClient } from "../../client/http_client.ts";
+import { mapConcurrent } from "../../client/pool.ts";
+import { type OperationProgress, waitForOperation } from "../operations.ts";
+import {
+  type ImportPlan,
+  lookupsOf,
+  PLAN_KINDS,
+  type PlanEntry,
+  type PlanKind,
+  sameValue,
+  type SyncMode,
+} from "./import_plan.ts";
+import { SECRET_KEYS, storedCheckUid } from "./naming.ts";
+import {
+  exportComputedField,
+  exportConnection,
+  exportContainer,
+  exportDatastore,
+  INTERNAL_METADATA_KEYS,
+  namesOf,
+} from "./transform.ts";
+
+/** Counts of one summary row. */
+export interface SummaryRow {
+  created: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  failed: number;
+}
+
+/** Summary rows: the resource kinds plus `sync`. */
+export type SummaryKey = PlanKind | "sync";
+
+/** One failure. */
+export interface ImportError {
+  kind: SummaryKey;
+  /** The resource (name, UID or file). */
+  name: string;
+  message: string;
+}
+
+/** What the apply did. */
+export interface ImportResult {
+  summary: Record<SummaryKey, SummaryRow>;
+  errors: ImportError[];
+}
+
+/** Progress events for the command's display. */
+export type ApplyEvent =
+  | { type: "phase"; kind: SummaryKey; total: number }
+  | { type: "item"; kind: SummaryKey; done: number; total: number }
+  | { type: "sync-start"; datastore: string; id: number }
+  | { type: "sync-progress"; datastore: string; progress: OperationProgress }
+  | { type: "sync-end"; datastore: string; outcome: string };
+
+/** Options of {@link applyImport}. */
+export interface ApplyOptions {
+  sync?: SyncMode;
+  /** Items in flight at once (the client's pool bounds requests anyway). */
+  concurrency?: number;
+  sleep: (ms: number) => Promise<void>;
+  now: () => Date;
+  /** Sync polling (default every 2 s, time-out 30 min). */
+  syncPollMs?: number;
+  syncTimeoutMs?: number;
+  onEvent?: (event: ApplyEvent) => void;
+}
+
+const isObject = (value: unknown): value is ApiObject =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
+
+function errorText(error: unknown): string {
+  if (error instanceof QualyticsApiError) {
+    return describeDetail(error.detail) || error.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A failure after which the server may or may not have done the write. */
+function ambiguous(error: unknown): boolean {
+  return error instanceof QualyticsApiError &&
+    (error.status === 0 || error.status >= 500 || error.status === 429);
+}
+
+class NameError extends Error {}
+
+/** Live name → id maps, updated as the run creates things and syncs discover containers. */
+class RunState {
+  connections = new Map<string, number>();
+  datastores = new Map<string, ApiObject>();
+  /** Datastore id → container name → container. */
+  containers = new Map<number, Map<string, ApiObject>>();
+  constructor(readonly client: QualyticsClient, plan: ImportPlan) {
+    for (const c of plan.target.connections) this.connections.set(c.name as string, c.id as number);
+    for (const d of plan.target.datastores) this.datastores.set(d.name as string, d);
+    for (const [id, list] of plan.target.containers) this.setContainers(id, list);
+  }
+  setContainers(id: number, list: ApiObject[]): void {
+    this.containers.set(id, new Map(list.map((c) => [c.name as string, c])));
+  }
+  datastoreId(name: string): number {
+    const ds = this.datastores.get(name);
+    if (!ds) throw new NameError(`Referenced datastore '${name}' not found`);
+    return ds.id as number;
+  }
+  async containerId(datastoreId: number, name: string): Promise<number> {
+    if (!this.containers.has(datastoreId)) {
+      this.setContainers(
+        datastoreId,
+        await listContainers(this.client, { datastore: [datastoreId] }),
+      );
+    }
+    const found = this.containers.get(datastoreId)!.get(name);
+    if (!found) {
+      throw new NameError(`Referenced container '${name}' not found in datastore ${datastoreId}`);
+    }
+    return found.id as number;
+  }
+  async refreshContainers(datastoreId: number): Promise<void> {
+    this.setContainers(
+      datastoreId,
+      await listContainers(this.client, { datastore: [datastoreId] }),
+    );
+  }
+}
+
+function emptyRow(): SummaryRow {
+  return { created: 0, updated: 0, unchanged: 0, deleted: 0, failed: 0 };
+}
+
+/** The datastore an item belongs to, by name (for datastores: their own). */
+function datastoreNameOf(item: PlanEntry): string {
+  return item.datastore ?? item.name;
+}
+
+/** Resolves `ref_datastore_name` / `ref_container_name` in properties to ids. */
+async function resolveProperties(
+  state: RunState,
+  properties: unknown,
+  datastoreId: number,
+): Promise<ApiObject> {
+  if (!isObject(properties)) return {};
+  const out: ApiObject = {};
+  for (const [key, value] of Object.entries(properties)) {
+    if (key !== "ref_container_name" && key !== "ref_datastore_name") out[key] = value;
+  }
+  let refDs = typeof out.ref_datastore_id === "number" ? out.ref_datastore_id : undefined;
+  if (typeof properties.ref_datastore_name === "string" && refDs === undefined) {
+    refDs = state.datastoreId(properties.ref_datastore_name);
+    out.ref_datastore_id = refDs;
+  }
+  if (typeof properties.ref_container_name === "string" && !("ref_container_id" in out)) {
+    out.ref_container_id = await state.containerId(
+      refDs ?? datastoreId,
+      properties.ref_container_name,
+    );
+  }
+  return out;
+}
+
+/** Container references of a `_container.yaml` resolved to ids; name keys removed. */
+async function containerBody(
+  state: RunState,
+  doc: ApiObject,
+  datastoreId: number,
+): Promise<ApiObject> {
+  const out: ApiObject = {};
+  const dropped = new Set([
+    "datastore_name",
+    "source_container_name",
+    "left_container_name",
+    "right_container_name",
+    "left_datastore_name",
+    "right_datastore_name",
+  ]);
+  for (const [key, value] of Object.entries(doc)) {
+    if (!dropped.has(key)) out[key] = value;
+  }
+  if (typeof doc.source_container_name === "string" && !("source_container_id" in out)) {
+    out.source_container_id = await state.containerId(datastoreId, doc.source_container_name);
+  }
+  for (const side of ["left", "right"]) {
+    const name = doc[`${side}_container_name`];
+    if (typeof name !== "string" || `${side}_container_id` in out) continue;
+    const dsName = doc[`${side}_datastore_name`];
+    const dsId = typeof dsName === "string" ? state.datastoreId(dsName) : datastoreId;
+    out[`${side}_container_id`] = await state.containerId(dsId, name);
+  }
+  if (Array.isArray(doc.sources)) {
+    out.sources = await Promise.all(doc.sources.map(async (source) => {
+      if (!isObject(source)) return source;
+      const { container_name, datastore_name, datastore_id: _d, ordinal: _o, ...rest } = source;
+      if (typeof container_name === "string" && !("container_id" in rest)) {
+        const dsId = typeof datastore_name === "string"
+          ? state.datastoreId(datastore_name)
+          : datastoreId;
+        rest.container_id = await state.containerId(dsId, container_name);
+      }
+      return rest;
+    }));
+  }
+  return out;
+}
+
+/** Runs `work` for each item with bounded concurrency, collecting failures per item. */
+async function each(
+  items: PlanEntry[],
+  kind: SummaryKey,
+  result: ImportResult,
+  options: ApplyOptions,
+  work: (item: PlanEntry) => Promise<"created" | "updated" | "deleted" | "unchanged">,
+): Promise<void> {
+  let done = 0;
+  if (items.length) options.onEvent?.({ type: "phase", kind, total: items.length });
+  await mapConcurrent(items, options.concurrency ?? 8, async (item) => {
+    try {
+      result.summary[kind][await work(item)]++;
+    } catch (error) {
+      result.summary[kind].failed++;
+      result.errors.push({
+        kind,
+        name: item.file ?? `${item.datastore ? `${item.datastore}: ` : ""}${item.name}`,
+        message: errorText(error),
+      });
+    }
+    options.onEvent?.({ type: "item", kind, done: ++done, total: items.length });
+  });
+}
+
+/**
+ * Creates through `create`; after an ambiguous failure looks the object up with `find` and
+ * treats a found one as created (the server did it), so a create is never sent twice.
+ */
+async function createOnce(
+  create: () => Promise<ApiObject>,
+  find: () => Promise<ApiObject | undefined>,
+): Promise<ApiObject> {
+  try {
+    return await create();
+  } catch (error) {
+    if (!ambiguous(error)) throw error;
+    let found: ApiObject | undefined;
+    try {
+      found = await find();
+    } catch {
+      throw error;
+    }
+    if (found) return found;
+    throw error;
+  }
+}
+
+const DATASTORE_SKIP = new Set(["connection_id", "trigger_sync", "tags", "teams"]);
+
+function withoutSecretPlaceholders(doc: ApiObject): ApiObject {
+  const out: ApiObject = {};
+  for (const [key, value] of Object.entries(doc)) {
+    if (SECRET_KEYS.includes(key)) continue;
+    if (key === "secrets_manager" && isObject(value)) {
+      const { credentials_payload: _c, ...rest } = value;
+      out[key] = rest;
+    } else out[key] = value;
+  }
+  return out;
+}
+
+/** Applies a plan that has no problems. */
+export async function applyImport(
+  client: QualyticsClient,
+  plan: ImportPlan,
+  options: ApplyOptions,
+): Promise<ImportResult> {
+  if (plan.problems.length) throw new Error("The plan has problems; nothing was applied.");
+  const result: ImportResult = {
+    summary: Object.fromEntries(
+      [...PLAN_KINDS, "sync"].map((k) => [k, emptyRow()]),
+    ) as Record<SummaryKey, SummaryRow>,
+    errors: [],
+  };
+  const state = new RunState(client, plan);
+  const lookups = lookupsOf(plan.target);
+  const sync = options.sync ?? "auto";
+  const of = (kind: PlanKind, ...actions: string[]) =>
+    plan.items.filter((i) => i.kind === kind && actions.includes(i.action));
+  for (const item of plan.items) {
+    if (item.action === "unchanged") result.summary[item.kind].unchanged++;
+  }
+  const failedDatastores = new Set<string>();
+
+  // --- connections
+  await each(of("connection", "create", "update"), "connection", result, options, async (item) => {
+    const conn = item.connection!;
+    if (item.action === "create") {
+      const created = await createOnce(
+        () => createConnection(client, conn.resolved),
+        async () =>
+          (await listConnections(client, { name: conn.name })).find((c) => c.name === conn.name),
+      );
+      state.connections.set(conn.name, created.id as number);
+      return "created";
+    }
+    const body = { ...withoutSecretPlaceholders(exportConnection(item.server!)), ...conn.resolved };
+    await updateConnection(client, item.id!, body);
+    return "updated";
+  });
+
+  // --- datastores
+  const createdDatastores = new Set<string>();
+  await each(of("datastore", "create", "update"), "datastore", result, options, async (item) => {
+    const doc = item.folder!.datastore!.doc;
+    const { connection_name, enrich_datastore_name: _e, ...rest } = doc;
+    const body: ApiObject = { ...rest };
+    if (typeof connection_name === "string" && typeof body.connection_id !== "number") {
+      const id = state.connections.get(connection_name);
+      if (id === undefined) {
+        failedDatastores.add(item.name);
+        throw new NameError(
+          `Connection '${connection_name}' not found for datastore '${item.name}'`,
+        );
+      }
+      body.connection_id = id;
+    }
+    if (item.action === "create") {
+      // Our own sync follows (and is waited for); the server need not start another one.
+      if (sync !== "never") delete body.trigger_sync;
+      try {
+        const created = await createOnce(
+          () => createDatastore(client, body),
+          async () =>
+            (await listDatastores(client, { name: item.name })).find((d) => d.name === item.name),
+        );
+        state.datastores.set(item.name, created);
+        state.setContainers(created.id as number, []);
+        createdDatastores.add(item.name);
+        // The server fills defaults where the file says null (e.g. enrichment_prefix); a PUT
+        // now makes the next import a no-op instead of an update.
+        const after = exportDatastore(created, undefined);
+        const drift = Object.keys(body).some((key) =>
+          key in after && !DATASTORE_SKIP.has(key) && !sameValue(body[key], after[key])
+        );
+        if (drift) {
+          await updateDatastore(client, created.id as number, {
+            ...body,
+            connection_id: created.connection_id ?? body.connection_id,
+          });
+        }
+      } catch (error) {
+        failedDatastores.add(item.name);
+        throw error;
+      }
+      return "created";
+    }
+    if (!item.bodyChanged) return "updated";
+    delete body.trigger_sync;
+    const server = item.server!;
+    const current = exportDatastore(server, undefined);
+    const { connection_name: _c, connection_id: _i, enrich_datastore_name: _n, ...base } = current;
+    await updateDatastore(client, item.id!, {
+      ...base,
+      connection_id: server.connection_id,
+      ...body,
+    });
+    return "updated";
+  });
+
+  // --- enrichment links (after every datastore exists)
+  const links = of("datastore", "create", "update").filter((i) =>
+    i.link && !failedDatastores.has(i.name)
+  );
+  for (const item of links) {
+    try {
+      const ds = state.datastores.get(item.name);
+      if (!ds) continue;
+      await linkEnrichment(client, ds.id as number, state.datastoreId(item.link!));
+    } catch (error) {
+      result.summary.datastore.failed++;
+      result.errors.push({
+        kind: "datastore",
+        name: item.name,
+        message: `Failed to link enrichment '${item.link}': ${errorText(error)}`,
+      });
+    }
+  }
+
+  // --- syncs
+  const syncs = plan.syncs.filter((s) => !failedDatastores.has(s.datastore));
+  if (syncs.length) options.onEvent?.({ type: "phase", kind: "sync", total: syncs.length });
+  await Promise.all(syncs.map(async (planned) => {
+    const ds = state.datastores.get(planned.datastore);
+    if (!ds) return;
+    const id = ds.id as number;
+    try {
+      options.onEvent?.({ type: "sync-start", datastore: planned.datastore, id });
+      const operation = await runOperation(client, {
+        datastore_id: id,
+        type: "sync",
+        prune: false,
+        recreate: false,
+      });
+      let outcome = operation.end_time
+        ? (operation.result === "success" ? "success" : "failure")
+        : undefined;
+      let message = operation.message;
+      if (!outcome) {
+        const waited = await waitForOperation(client, operation.id, {
+          pollIntervalMs: options.syncPollMs ?? 2000,
+          timeoutMs: options.syncTimeoutMs ?? 1_800_000,
+          sleep: options.sleep,
+          now: options.now,
+          onProgress: (progress) =>
+            options.onEvent?.({ type: "sync-progress", datastore: planned.datastore, progress }),
+        });
+        outcome = waited.outcome === "warning" ? "success" : waited.outcome;
+        message = waited.operation.message;
+      }
+      options.onEvent?.({ type: "sync-end", datastore: planned.datastore, outcome });
+      if (outcome !== "success") {
+        throw new Error(
+          outcome === "timeout" ? "Sync timed out" : `Sync failed: ${message || outcome}`,
+        );
+      }
+      await state.refreshContainers(id);
+      result.summary.sync.created++;
+    } catch (error) {
+      result.summary.sync.failed++;
+      result.errors.push({ kind: "sync", name: planned.datastore, message: errorText(error) });
+    }
+  }));
+
+  const datastoreIdOf = (item: PlanEntry): number => {
+    const name = datastoreNameOf(item);
+    if (failedDatastores.has(name)) {
+      throw new NameError(`datastore '${name}' could not be created`);
+    }
+    return state.datastoreId(name);
+  };
+
+  // --- computed containers, in waves: a container waits for the computed containers it reads
+  const containerItems = of("container", "create", "update");
+  const pending = new Set(containerItems);
+  const planned = new Set(containerItems.map((i) => `${i.datastore}\u0000${i.name}`));
+  const finished = new Set<string>();
+  const dependsOn = (item: PlanEntry): string[] => {
+    const doc = item.container_!.doc;
+    const out: string[] = [];
+    if (typeof doc.source_container_name === "string") {
+      out.push(`${item.datastore}\u0000${doc.source_container_name}`);
+    }
+    for (const side of ["left", "right"]) {
+      const name = doc[`${side}_container_name`];
+      const ds = doc[`${side}_datastore_name`] ?? item.datastore;
+      if (typeof name === "string") out.push(`${ds}\u0000${name}`);
+    }
+    return out.filter((key) => planned.has(key));
+  };
+  while (pending.size) {
+    let wave = [...pending].filter((i) => dependsOn(i).every((key) => finished.has(key)));
+    if (!wave.length) wave = [...pending]; // a cycle: let the server report it
+    for (const item of wave) pending.delete(item);
+    await each(wave, "container", result, options, async (item) => {
+      const dsId = datastoreIdOf(item);
+      const doc = item.container_!.doc;
+      try {
+        if (item.action === "create") {
+          const { tags, ...body } = await containerBody(state, doc, dsId);
+          body.datastore_id = dsId;
+          const created = await createOnce(
+            () => createContainer(client, body),
+            async () =>
+              (await listContainers(client, { datastore: [dsId], name: item.name }))
+                .find((c) => c.name === item.name),
+          );
+          state.containers.get(dsId)?.set(item.name, created);
+          if (Array.isArray(tags) && tags.length) {
+            await patchContainers(client, [{ id: created.id as number, tags: tags as string[] }]);
+          }
+          return "created";
+        }
+        const current = exportContainer(item.server!, datastoreNameOf(item), lookups);
+        const body = await containerBody(state, { ...current, ...doc }, dsId);
+        await updateContainer(client, item.id!, body);
+        return "updated";
+      } finally {
+        finished.add(`${item.datastore}\u0000${item.name}`);
+      }
+    });
+  }
+
+  // --- computed fields
+  await each(
+    of("computed_field", "create", "update"),
+    "computed_field",
+    result,
+    options,
+    async (item) => {
+      const dsId = datastoreIdOf(item);
+      const doc = item.field!.doc;
+      if (item.action === "create") {
+        const properties = await resolveProperties(state, doc.properties, dsId);
+        const containerId = await state.containerId(dsId, item.container!);
+        const body = { ...doc, properties, container_id: containerId };
+        await createOnce(
+          () => createComputedField(client, body),
+          async () =>
+            ((await getContainer(client, containerId)).computed_fields as ApiObject[] | undefined)
+              ?.find((f) => f.name === item.name),
+        );
+        return "created";
+      }
+      const current = exportComputedField(item.server!, lookups);
+      const merged: ApiObject = { ...current, ...doc };
+      const resolvedProps = await resolveProperties(state, merged.properties, dsId);
+      const body: ApiObject = { ...merged, properties: resolvedProps };
+      delete body.container_id;
+      await updateComputedField(client, item.id!, body);
+      return "updated";
+    },
+  );
+
+  // --- checks
+  await each(of("check", "create", "update"), "check", result, options, async (item) => {
+    const dsId = datastoreIdOf(item);
+    const doc = item.check!.doc;
+    const properties = await resolveProperties(state, doc.properties, dsId);
+    if (item.action === "create") {
+      const containerId = typeof doc.container_id === "number"
+        ? doc.container_id
+        : await state.containerId(dsId, item.container!);
+      const body: ApiObject = {
+        container_id: containerId,
+        rule: doc.rule_type,
+        description: doc.description || "Imported quality check",
+        fields: doc.fields ?? [],
+        coverage: doc.coverage ?? null,
+        filter: doc.filter ?? null,
+        properties,
+        tags: doc.tags ?? [],
+        additional_metadata: doc.additional_metadata ?? {},
+        status: doc.status ?? "Active",
+      };
+      for (const key of ["owner_id", "default_anomaly_assignee_id", "anomaly_message_field"]) {
+        if (key in doc) body[key] = doc[key];
+      }
+      await createOnce(
+        () => createQualityCheck(client, body),
+        async () =>
+          (await listQualityChecks(client, { datastore: dsId, container: [containerId] }))
+            .find((c) => storedCheckUid(c.additional_metadata) === item.name),
+      );
+      return "created";
+    }
+    const server = item.server!;
+    const serverMetadata = isObject(server.additional_metadata) ? server.additional_metadata : {};
+    const internal: ApiObject = {};
+    for (const key of INTERNAL_METADATA_KEYS) {
+      if (key in serverMetadata) internal[key] = serverMetadata[key];
+    }
+    const base: ApiObject = {
+      description: server.description,
+      fields: namesOf(server.fields),
+      coverage: server.coverage ?? null,
+      filter: server.filter ?? null,
+      anomaly_message_field: server.anomaly_message_field ?? null,
+      properties: server.properties ?? {},
+      tags: namesOf(server.global_tags),
+      additional_metadata: serverMetadata,
+      status: server.status && !server.deleted_at ? server.status : "Active",
+    };
+    const { container: _c, container_id: _i, rule_type: _r, ...changes } = doc;
+    const body: ApiObject = { ...base, ...changes };
+    if ("properties" in doc) body.properties = properties;
+    body.additional_metadata = {
+      ...(isObject(doc.additional_metadata) ? doc.additional_metadata : serverMetadata),
+      ...internal,
+    };
+    if (!body.description) body.description = `${server.rule_type} quality check`;
+    if (server.deleted_at && !["Active", "Draft"].includes(body.status as string)) {
+      body.status = "Active";
+    }
+    await updateQualityCheck(client, item.id!, body);
+    return "updated";
+  });
+
+  // --- prunes: checks, then computed fields, then computed containers
+  for (const kind of ["check", "computed_field", "container"] as const) {
+    await each(of(kind, "delete"), kind, result, options, async (item) => {
+      if (kind === "check") await deleteQualityCheck(client, item.id!, { archive: true });
+      else if (kind === "computed_field") await deleteComputedField(client, item.id!);
+      else await deleteContainer(client, item.id!);
+      return "deleted";
+    });
+  }
+  return result;
+}
+
+/** Whether anything failed. */
+export function importFailed(result: ImportResult): boolean {
+  return result.errors.length > 0 ||
+    Object.values(result.summary).some((row) => row.failed > 0);
+}
+

@@ -1,0 +1,858 @@
+/**
+ * The plan of a config import: the target's state is read once (lists, not per-item GETs), every
+ * file is compared with what an export of the matching server object would write, and each
+ * resource gets create / update / delete / unchanged with a field-level diff. Nothing is written
+ * here; {@link ImportPlan} is what `config plan` prints and what the apply executes.
+ *
+ * @module
+ */
+import { listConnections } from "../../api/connections.ts";
+import { getContainer, listContainers } from "../../api/containers.ts";
+import { listDatastores } from "../../api/datastores.ts";
+import { listQualityChecks } from "../../api/quality_checks.ts";
+import type { ApiObject } from "../../api/types.ts";
+import type { QualyticsClient } from "../../client/http_client.ts";
+import { isJsonFloat } from "../../util/json.ts";
+import type {
+  LoadedCheck,
+  LoadedComputedField,
+  LoadedConnection,
+  LoadedContainer,
+  LoadedDatastoreFolder,
+  LoadedFolder,
+  Problem,
+} from "./load.ts";
+import { assignCheckUids, SECRET_KEYS, storedCheckUid } from "./naming.ts";
+import type { ExportResource } from "./plan.ts";
+import {
+  checkContainerName,
+  checkFieldNames,
+  exportCheck,
+  exportComputedField,
+  exportConnection,
+  exportContainer,
+  exportDatastore,
+  type ExportLookups,
+  isComputedContainer,
+} from "./transform.ts";
+
+/** What happens to one resource. */
+export type PlanAction = "create" | "update" | "delete" | "unchanged";
+
+/** Resource kinds in dependency order. */
+export const PLAN_KINDS = [
+  "connection",
+  "datastore",
+  "container",
+  "computed_field",
+  "check",
+] as const;
+
+/** One resource kind. */
+export type PlanKind = typeof PLAN_KINDS[number];
+
+/** One changed field of an update (dotted path inside mappings). */
+export interface FieldChange {
+  field: string;
+  /** The server's value (`undefined`: not set). */
+  before: unknown;
+  /** The folder's value (`undefined`: removed). */
+  after: unknown;
+}
+
+/** One resource of the plan. */
+export interface PlanItem {
+  kind: PlanKind;
+  action: PlanAction;
+  /** The resource's natural key: name, or UID for checks. */
+  name: string;
+  /** The datastore (name) the resource belongs to. */
+  datastore?: string;
+  /** The container (name) of a computed field or check. */
+  container?: string;
+  /** The file, relative to the input root. */
+  file?: string;
+  /** The server id when the resource exists. */
+  id?: number;
+  /** Field-level changes of an update (for a create: every field of the file). */
+  changes: FieldChange[];
+}
+
+/** A sync the apply will run and wait for. */
+export interface PlannedSync {
+  /** Datastore name (or `#<id>`). */
+  datastore: string;
+  /** Server id, when the datastore already exists. */
+  id?: number;
+  reason: string;
+}
+
+/** Internal links of a plan item (what the apply needs), not part of the printed plan. */
+export interface PlanEntry extends PlanItem {
+  folder?: LoadedDatastoreFolder;
+  connection?: LoadedConnection;
+  container_?: LoadedContainer;
+  field?: LoadedComputedField;
+  check?: LoadedCheck;
+  /** The server object (for updates and deletes). */
+  server?: ApiObject;
+  /** For datastores: whether the enrichment link changes (apply PATCHes it). */
+  link?: string;
+  /** For datastores: whether anything but the enrichment link changes. */
+  bodyChanged?: boolean;
+}
+
+/** The target's state, read once per run. */
+export interface TargetState {
+  connections: ApiObject[];
+  datastores: ApiObject[];
+  /** Datastore id → its (non-archived) containers, full objects. */
+  containers: Map<number, ApiObject[]>;
+  /** Every container seen, by id (also ones fetched because something references them). */
+  containerById: Map<number, ApiObject>;
+  /** Datastore id → its checks (archived ones included). */
+  checks: Map<number, ApiObject[]>;
+  /** Container id → its computed fields. */
+  computedFields: Map<number, ApiObject[]>;
+}
+
+/** `--sync` mode. */
+export type SyncMode = "auto" | "always" | "never";
+
+/** Options of {@link planImport}. */
+export interface PlanOptions {
+  include?: ReadonlySet<ExportResource>;
+  prune?: boolean;
+  sync?: SyncMode;
+}
+
+/** The plan. */
+export interface ImportPlan {
+  /** Every resource (unchanged ones too), deletes of a kind listed first. */
+  items: PlanEntry[];
+  syncs: PlannedSync[];
+  /** Problems of the folder and of its name references; the apply refuses to run with any. */
+  problems: Problem[];
+  target: TargetState;
+}
+
+const isObject = (value: unknown): value is ApiObject =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
+
+function normalize(value: unknown): unknown {
+  if (isJsonFloat(value)) return value.value;
+  if (Array.isArray(value)) return value.map(normalize);
+  if (isObject(value)) {
+    const out: ApiObject = {};
+    for (const key of Object.keys(value).sort()) out[key] = normalize(value[key]);
+    return out;
+  }
+  return value === undefined ? null : value;
+}
+
+/** Deep equality of API/YAML values: key order ignored, `1.0` equals `1`, missing equals null. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(normalize(a)) === JSON.stringify(normalize(b));
+}
+
+const SET_KEYS = new Set(["tags", "teams"]);
+
+function sortedSet(value: unknown): unknown {
+  return Array.isArray(value) ? [...value].map(String).sort() : value;
+}
+
+/**
+ * The field-level differences between a file and the document an export of the server object
+ * would write. Only keys in the file count (a partial file leaves the rest alone); mappings are
+ * compared key by key and reported with dotted paths; tags and teams are compared as sets.
+ */
+export function diffDocuments(
+  file: ApiObject,
+  server: ApiObject,
+  ignore: ReadonlySet<string> = new Set(),
+  prefix = "",
+): FieldChange[] {
+  const changes: FieldChange[] = [];
+  for (const [key, after] of Object.entries(file)) {
+    if (ignore.has(prefix + key)) continue;
+    const before = server[key];
+    if (isObject(after) && isObject(before)) {
+      const nested = diffDocuments(after, before, ignore, `${prefix}${key}.`);
+      for (const extra of Object.keys(before)) {
+        if (!(extra in after) && !ignore.has(`${prefix}${key}.${extra}`)) {
+          nested.push({
+            field: `${prefix}${key}.${extra}`,
+            before: before[extra],
+            after: undefined,
+          });
+        }
+      }
+      changes.push(...nested);
+      continue;
+    }
+    const equal = SET_KEYS.has(key) && !prefix
+      ? sameValue(sortedSet(after), sortedSet(before))
+      : sameValue(after, before);
+    if (!equal) changes.push({ field: prefix + key, before, after });
+  }
+  return changes;
+}
+
+function creationChanges(doc: ApiObject, ignore: ReadonlySet<string> = new Set()): FieldChange[] {
+  return Object.entries(doc).filter(([key]) => !ignore.has(key)).map(([field, after]) => ({
+    field,
+    before: undefined,
+    after,
+  }));
+}
+
+const byName = (items: ApiObject[]) => {
+  const map = new Map<string, ApiObject>();
+  for (const item of items) {
+    if (typeof item.name === "string" && !map.has(item.name)) map.set(item.name, item);
+  }
+  return map;
+};
+
+/** Names of datastores that files reference besides their own (`ref_datastore_name`, joins). */
+function referencedDatastoreNames(folder: LoadedFolder): Set<string> {
+  const names = new Set<string>();
+  for (const ds of folder.datastores) {
+    for (const c of ds.containers) {
+      for (const key of ["left_datastore_name", "right_datastore_name"]) {
+        if (typeof c.doc[key] === "string") names.add(c.doc[key] as string);
+      }
+    }
+    for (const doc of [...ds.checks.map((c) => c.doc), ...ds.computedFields.map((f) => f.doc)]) {
+      const props = doc.properties;
+      if (isObject(props) && typeof props.ref_datastore_name === "string") {
+        names.add(props.ref_datastore_name);
+      }
+    }
+  }
+  return names;
+}
+
+/**
+ * Reads the target's state for a folder: all connections and datastores (one paged list each),
+ * and for every datastore the folder covers or references its containers and checks (paged
+ * lists). Computed fields need `GET /containers/{id}`, done only for containers the folder has
+ * computed fields for (all containers of covered datastores with `prune`).
+ */
+export async function fetchTarget(
+  client: QualyticsClient,
+  folder: LoadedFolder,
+  options: PlanOptions = {},
+): Promise<TargetState> {
+  const [connections, datastores] = await Promise.all([
+    listConnections(client),
+    listDatastores(client),
+  ]);
+  const target: TargetState = {
+    connections,
+    datastores,
+    containers: new Map(),
+    containerById: new Map(),
+    checks: new Map(),
+    computedFields: new Map(),
+  };
+  await extendTarget(client, target, folder, options);
+  return target;
+}
+
+/** Adds containers, checks and computed fields of the folder's datastores to `target`. */
+async function extendTarget(
+  client: QualyticsClient,
+  target: TargetState,
+  folder: LoadedFolder,
+  options: PlanOptions,
+): Promise<void> {
+  const dsByName = byName(target.datastores);
+  const dsById = new Map(target.datastores.map((d) => [d.id as number, d]));
+  const covered = new Map<number, LoadedDatastoreFolder>();
+  for (const ds of folder.datastores) {
+    const server = ds.id !== undefined ? dsById.get(ds.id) : dsByName.get(ds.name ?? "");
+    if (server) covered.set(server.id as number, ds);
+  }
+  const wanted = new Set<number>(covered.keys());
+  for (const name of referencedDatastoreNames(folder)) {
+    const server = dsByName.get(name);
+    if (server) wanted.add(server.id as number);
+  }
+  await Promise.all([...wanted].map(async (id) => {
+    const [containers, checks] = await Promise.all([
+      listContainers(client, { datastore: [id] }),
+      covered.has(id) && covered.get(id)!.checks.length + (options.prune ? 1 : 0) > 0
+        ? listQualityChecks(client, { datastore: id, archived: "include" })
+        : Promise.resolve([]),
+    ]);
+    target.containers.set(id, containers);
+    for (const c of containers) target.containerById.set(c.id as number, c);
+    target.checks.set(id, checks);
+  }));
+  // Containers referenced by server checks that live in datastores not listed above.
+  const missing = new Set<number>();
+  for (const checks of target.checks.values()) {
+    for (const check of checks) {
+      const ref = (check.properties as ApiObject | undefined)?.ref_container_id;
+      if (typeof ref === "number" && !target.containerById.has(ref)) missing.add(ref);
+    }
+  }
+  const details: number[] = [];
+  const pruneFields = options.prune &&
+    (!options.include || options.include.has("computed_fields"));
+  for (const [id, ds] of covered) {
+    const names = new Set(ds.computedFields.map((f) => f.containerName));
+    for (const c of target.containers.get(id) ?? []) {
+      if (pruneFields || names.has(c.name as string)) details.push(c.id as number);
+    }
+  }
+  await Promise.all([
+    ...[...missing].map(async (id) => {
+      try {
+        target.containerById.set(id, await getContainer(client, id));
+      } catch {
+        // An unresolvable reference is exported as an id; nothing to resolve.
+      }
+    }),
+    ...details.map(async (id) => {
+      const detail = await getContainer(client, id);
+      target.computedFields.set(
+        id,
+        Array.isArray(detail.computed_fields) ? detail.computed_fields as ApiObject[] : [],
+      );
+    }),
+  ]);
+}
+
+/** Lookups of the export transformations over the target's state. */
+export function lookupsOf(target: TargetState): ExportLookups {
+  return {
+    containers: target.containerById,
+    datastores: new Map(target.datastores.map((d) => [d.id as number, d])),
+  };
+}
+
+/** Server UIDs of a datastore's checks: stored, else computed with the export's `__k` rule. */
+export function serverCheckUids(checks: ApiObject[]): Map<string, ApiObject> {
+  const active = checks.filter((c) => !c.deleted_at);
+  const uids = assignCheckUids(active.map((check) => ({
+    containerName: checkContainerName(check),
+    ruleType: check.rule_type as string,
+    fieldNames: checkFieldNames(check),
+    storedUid: storedCheckUid(check.additional_metadata),
+  })));
+  const map = new Map<string, ApiObject>();
+  active.forEach((check, i) => map.set(uids[i], check));
+  // An archived check that carries a UID can be restored instead of duplicated.
+  for (const check of checks) {
+    const uid = storedCheckUid(check.additional_metadata);
+    if (check.deleted_at && uid && !map.has(uid)) map.set(uid, check);
+  }
+  return map;
+}
+
+const CONNECTION_IGNORE = new Set([...SECRET_KEYS, "secrets_manager.credentials_payload"]);
+const DATASTORE_IGNORE = new Set(["trigger_sync", "connection_id"]);
+
+/** Builds the plan of importing `folder` into `target`. */
+export function planImport(
+  folder: LoadedFolder,
+  target: TargetState,
+  options: PlanOptions = {},
+): ImportPlan {
+  const has = (kind: ExportResource) => !options.include || options.include.has(kind);
+  const sync = options.sync ?? "auto";
+  const problems: Problem[] = [...folder.problems];
+  const items: PlanEntry[] = [];
+  const syncs: PlannedSync[] = [];
+  const lookups = lookupsOf(target);
+  const connByName = byName(target.connections);
+  const connById = new Map(target.connections.map((c) => [c.id as number, c]));
+  const dsByName = byName(target.datastores);
+  const dsById = new Map(target.datastores.map((d) => [d.id as number, d]));
+  const folderConnections = new Set(folder.connections.map((c) => c.name));
+  const folderDatastores = new Map(
+    folder.datastores.filter((d) => d.name).map((d) => [d.name!, d]),
+  );
+
+  // --- connections
+  for (const conn of folder.connections) {
+    const server = connByName.get(conn.name);
+    if (!server) {
+      items.push({
+        kind: "connection",
+        action: "create",
+        name: conn.name,
+        file: conn.file,
+        changes: creationChanges(conn.doc),
+        connection: conn,
+      });
+      continue;
+    }
+    const changes = diffDocuments(conn.doc, exportConnection(server), CONNECTION_IGNORE);
+    items.push({
+      kind: "connection",
+      action: changes.length ? "update" : "unchanged",
+      name: conn.name,
+      file: conn.file,
+      id: server.id as number,
+      changes,
+      connection: conn,
+      server,
+    });
+  }
+
+  // --- datastores and everything below them
+  for (const ds of folder.datastores) {
+    const label = ds.name ?? ds.dir;
+    const server = ds.id !== undefined ? dsById.get(ds.id) : dsByName.get(ds.name ?? "");
+    if (ds.id !== undefined && !server) {
+      problems.push({ file: "--datastore-id", message: `Datastore ${ds.id} not found` });
+      continue;
+    }
+    const willExist = !!server || (has("datastores") && !!ds.datastore);
+    const isNew = !server;
+    if (ds.datastore && has("datastores")) {
+      const doc = ds.datastore.doc;
+      const connName = doc.connection_name;
+      if (
+        typeof connName === "string" && !folderConnections.has(connName) &&
+        !connByName.has(connName)
+      ) {
+        problems.push({
+          file: ds.datastore.file,
+          message: `Connection '${connName}' not found for datastore '${label}' ` +
+            `(neither in connections/ nor on the target)`,
+        });
+      } else if (!server && connName === undefined && typeof doc.connection_id !== "number") {
+        problems.push({
+          file: ds.datastore.file,
+          message: `Connection '(not specified)' not found for datastore '${label}'`,
+        });
+      }
+      const enrich = doc.enrich_datastore_name;
+      if (
+        typeof enrich === "string" && enrich !== "" && !folderDatastores.has(enrich) &&
+        !dsByName.has(enrich)
+      ) {
+        problems.push({
+          file: ds.datastore.file,
+          message:
+            `Enrichment datastore '${enrich}' not found (neither in datastores/ nor on the target)`,
+        });
+      }
+      if (!server) {
+        items.push({
+          kind: "datastore",
+          action: "create",
+          name: label,
+          file: ds.datastore.file,
+          changes: creationChanges(doc),
+          folder: ds,
+          link: typeof enrich === "string" && enrich ? enrich : undefined,
+          bodyChanged: true,
+        });
+      } else {
+        const current = exportDatastore(server, connById.get(server.connection_id as number));
+        const changes = diffDocuments(doc, current, DATASTORE_IGNORE);
+        const link = changes.some((c) => c.field === "enrich_datastore_name") && enrich
+          ? enrich as string
+          : undefined;
+        items.push({
+          kind: "datastore",
+          action: changes.length ? "update" : "unchanged",
+          name: label,
+          file: ds.datastore.file,
+          id: server.id as number,
+          changes,
+          folder: ds,
+          server,
+          link,
+          bodyChanged: changes.some((c) => c.field !== "enrich_datastore_name"),
+        });
+      }
+    } else if (!server && (ds.containers.length || ds.computedFields.length || ds.checks.length)) {
+      problems.push({
+        file: ds.datastore?.file ?? `datastores/${ds.dir}`,
+        message: `Datastore '${label}' does not exist on the target` +
+          (has("datastores") ? "" : " (and --include leaves out datastores)"),
+      });
+      continue;
+    }
+    if (!willExist) continue;
+
+    const dsName = (server?.name as string | undefined) ?? label;
+    const serverContainers = server ? target.containers.get(server.id as number) ?? [] : [];
+    const containerByName = byName(serverContainers);
+    const folderContainers = new Set(ds.containers.map((c) => c.name));
+    const pendingNames = new Set<string>();
+
+    /**
+     * Whether a container name will resolve in a datastore; records a problem (or a needed
+     * sync) when it cannot.
+     */
+    const resolveContainer = (
+      name: string,
+      datastoreName: string | undefined,
+      file: string,
+      what: string,
+    ): boolean => {
+      const otherName = datastoreName && datastoreName !== dsName ? datastoreName : undefined;
+      if (!otherName) {
+        if (folderContainers.has(name) || containerByName.has(name)) return true;
+        if (isNew) return true; // discovered by the sync of the new datastore
+        if (sync !== "never") {
+          pendingNames.add(name);
+          return true;
+        }
+        problems.push({
+          file,
+          message: `Referenced container '${name}' (${what}) not found in datastore '${dsName}'` +
+            ` (and --sync never)`,
+        });
+        return false;
+      }
+      const other = dsByName.get(otherName);
+      const otherFolder = folderDatastores.get(otherName);
+      if (!other && !otherFolder) {
+        problems.push({ file, message: `Referenced datastore '${otherName}' not found` });
+        return false;
+      }
+      if (otherFolder?.containers.some((c) => c.name === name)) return true;
+      if (!other) return true; // created in this run, discovered by its sync
+      const found = (target.containers.get(other.id as number) ?? []).some((c) => c.name === name);
+      if (found || sync !== "never") return true;
+      problems.push({
+        file,
+        message: `Referenced container '${name}' (${what}) not found in datastore '${otherName}'`,
+      });
+      return false;
+    };
+    const resolveRefProperties = (props: unknown, file: string): boolean => {
+      if (!isObject(props)) return true;
+      const refDs = props.ref_datastore_name;
+      if (typeof refDs === "string" && !dsByName.has(refDs) && !folderDatastores.has(refDs)) {
+        problems.push({ file, message: `Referenced datastore '${refDs}' not found` });
+        return false;
+      }
+      if (typeof props.ref_container_name === "string") {
+        return resolveContainer(
+          props.ref_container_name,
+          typeof refDs === "string" ? refDs : undefined,
+          file,
+          "ref_container_name",
+        );
+      }
+      return true;
+    };
+
+    // --- computed containers
+    const containerDeletes: PlanEntry[] = [];
+    if (has("containers")) {
+      for (const c of ds.containers) {
+        const doc = c.doc;
+        if (typeof doc.source_container_name === "string") {
+          resolveContainer(doc.source_container_name, undefined, c.file, "source_container_name");
+        }
+        for (const side of ["left", "right"]) {
+          const name = doc[`${side}_container_name`];
+          if (typeof name === "string") {
+            resolveContainer(
+              name,
+              doc[`${side}_datastore_name`] as string | undefined,
+              c.file,
+              `${side}_container_name`,
+            );
+          }
+        }
+        if (Array.isArray(doc.sources)) {
+          for (const source of doc.sources) {
+            if (isObject(source) && typeof source.container_name === "string") {
+              resolveContainer(
+                source.container_name,
+                source.datastore_name as string | undefined,
+                c.file,
+                "sources",
+              );
+            }
+          }
+        }
+        const existing = containerByName.get(c.name);
+        if (!existing) {
+          items.push({
+            kind: "container",
+            action: "create",
+            name: c.name,
+            datastore: dsName,
+            file: c.file,
+            changes: creationChanges(doc, new Set(["datastore_name"])),
+            folder: ds,
+            container_: c,
+          });
+          continue;
+        }
+        if (existing.container_type !== doc.container_type) {
+          problems.push({
+            file: c.file,
+            message: `container '${c.name}' is a ${existing.container_type} on the target; ` +
+              `its container_type cannot change to ${doc.container_type}`,
+          });
+          continue;
+        }
+        const changes = diffDocuments(
+          doc,
+          exportContainer(existing, dsName, lookups),
+          new Set(["datastore_name"]),
+        );
+        items.push({
+          kind: "container",
+          action: changes.length ? "update" : "unchanged",
+          name: c.name,
+          datastore: dsName,
+          file: c.file,
+          id: existing.id as number,
+          changes,
+          folder: ds,
+          container_: c,
+          server: existing,
+        });
+      }
+      if (options.prune) {
+        for (const existing of serverContainers) {
+          if (!isComputedContainer(existing) || folderContainers.has(existing.name as string)) {
+            continue;
+          }
+          containerDeletes.push({
+            kind: "container",
+            action: "delete",
+            name: existing.name as string,
+            datastore: dsName,
+            id: existing.id as number,
+            changes: [],
+            folder: ds,
+            server: existing,
+          });
+        }
+      }
+    }
+    const deletedContainers = new Set(containerDeletes.map((d) => d.id));
+
+    // --- computed fields
+    if (has("computed_fields")) {
+      const fieldNamesByContainer = new Map<string, Set<string>>();
+      for (const f of ds.computedFields) {
+        const set = fieldNamesByContainer.get(f.containerName) ?? new Set();
+        set.add(f.name);
+        fieldNamesByContainer.set(f.containerName, set);
+        resolveContainer(f.containerName, undefined, f.file, "the computed field's container");
+        resolveRefProperties(f.doc.properties, f.file);
+        const container = containerByName.get(f.containerName);
+        const existing = container
+          ? (target.computedFields.get(container.id as number) ?? []).find((x) => x.name === f.name)
+          : undefined;
+        if (!existing) {
+          items.push({
+            kind: "computed_field",
+            action: "create",
+            name: f.name,
+            datastore: dsName,
+            container: f.containerName,
+            file: f.file,
+            changes: creationChanges(f.doc),
+            folder: ds,
+            field: f,
+          });
+          continue;
+        }
+        const changes = diffDocuments(f.doc, exportComputedField(existing, lookups));
+        items.push({
+          kind: "computed_field",
+          action: changes.length ? "update" : "unchanged",
+          name: f.name,
+          datastore: dsName,
+          container: f.containerName,
+          file: f.file,
+          id: existing.id as number,
+          changes,
+          folder: ds,
+          field: f,
+          server: existing,
+        });
+      }
+      if (options.prune) {
+        for (const container of serverContainers) {
+          if (deletedContainers.has(container.id as number)) continue;
+          const keep = fieldNamesByContainer.get(container.name as string) ?? new Set();
+          for (const existing of target.computedFields.get(container.id as number) ?? []) {
+            if (keep.has(existing.name as string)) continue;
+            items.push({
+              kind: "computed_field",
+              action: "delete",
+              name: existing.name as string,
+              datastore: dsName,
+              container: container.name as string,
+              id: existing.id as number,
+              changes: [],
+              folder: ds,
+              server: existing,
+            });
+          }
+        }
+      }
+    }
+
+    // --- checks
+    if (has("checks")) {
+      const serverChecks = server ? target.checks.get(server.id as number) ?? [] : [];
+      const byUid = serverCheckUids(serverChecks);
+      const matched = new Set<number>();
+      for (const check of ds.checks) {
+        const doc = check.doc;
+        let containerOk = true;
+        if (typeof doc.container_id === "number") {
+          if (!serverContainers.some((c) => c.id === doc.container_id)) {
+            problems.push({
+              file: check.file,
+              message: `Container ID ${doc.container_id} not found in datastore ${dsName}`,
+            });
+            containerOk = false;
+          }
+        } else {
+          containerOk = resolveContainer(check.containerName, undefined, check.file, "container");
+        }
+        const refsOk = resolveRefProperties(doc.properties, check.file);
+        const existing = byUid.get(check.uid);
+        if (!existing) {
+          items.push({
+            kind: "check",
+            action: "create",
+            name: check.uid,
+            datastore: dsName,
+            container: check.containerName,
+            file: check.file,
+            changes: creationChanges(doc),
+            folder: ds,
+            check,
+          });
+          continue;
+        }
+        matched.add(existing.id as number);
+        if (!containerOk || !refsOk) continue;
+        const current = exportCheck(existing, check.uid, lookups);
+        if (typeof doc.container === "string" && doc.container !== current.container) {
+          problems.push({
+            file: check.file,
+            message: `check ${check.uid} is on container '${current.container}' on the target; ` +
+              `a check cannot move to '${doc.container}' (delete it there first)`,
+          });
+          continue;
+        }
+        const changes = diffDocuments(doc, current, new Set(["container_id"]));
+        if (existing.deleted_at) {
+          changes.push({ field: "archived", before: true, after: false });
+        }
+        items.push({
+          kind: "check",
+          action: changes.length ? "update" : "unchanged",
+          name: check.uid,
+          datastore: dsName,
+          container: check.containerName,
+          file: check.file,
+          id: existing.id as number,
+          changes,
+          folder: ds,
+          check,
+          server: existing,
+        });
+      }
+      if (options.prune) {
+        for (const existing of serverChecks) {
+          const uid = storedCheckUid(existing.additional_metadata);
+          if (!uid || existing.deleted_at || matched.has(existing.id as number)) continue;
+          items.push({
+            kind: "check",
+            action: "delete",
+            name: uid,
+            datastore: dsName,
+            container: checkContainerName(existing),
+            id: existing.id as number,
+            changes: [],
+            folder: ds,
+            server: existing,
+          });
+        }
+      }
+    }
+    items.push(...containerDeletes);
+
+    // --- sync
+    const created = items.some((i) =>
+      i.kind === "datastore" && i.folder === ds && i.action === "create"
+    );
+    if (sync === "always" || (sync === "auto" && created)) {
+      syncs.push({
+        datastore: dsName,
+        id: server?.id as number | undefined,
+        reason: sync === "always" ? "--sync always" : "created in this run",
+      });
+    } else if (sync === "auto" && pendingNames.size) {
+      syncs.push({
+        datastore: dsName,
+        id: server?.id as number | undefined,
+        reason: `containers not discovered yet: ${[...pendingNames].sort().join(", ")}`,
+      });
+    }
+  }
+  return { items: orderItems(items), syncs, problems, target };
+}
+
+/** Dependency order of kinds, deletes of each kind first (so they are seen first). */
+function orderItems(items: PlanEntry[]): PlanEntry[] {
+  const rank = (item: PlanEntry) =>
+    PLAN_KINDS.indexOf(item.kind) * 2 + (item.action === "delete" ? 0 : 1);
+  return items.map((item, index) => ({ item, index }))
+    .sort((a, b) => rank(a.item) - rank(b.item) || a.index - b.index)
+    .map(({ item }) => item);
+}
+
+/** Counts per kind and action. */
+export function planCounts(
+  plan: { items: PlanItem[] },
+): Record<PlanKind, Record<PlanAction, number>> {
+  const out = {} as Record<PlanKind, Record<PlanAction, number>>;
+  for (const kind of PLAN_KINDS) out[kind] = { create: 0, update: 0, delete: 0, unchanged: 0 };
+  for (const item of plan.items) out[item.kind][item.action]++;
+  return out;
+}
+
+/** Whether the plan changes anything (creates, updates, deletes or syncs). */
+export function planHasChanges(plan: ImportPlan): boolean {
+  return plan.syncs.length > 0 || plan.items.some((i) => i.action !== "unchanged");
+}
+
+/** The plan as plain data (what `--format json` prints): no internal links, no secrets. */
+export function planToData(plan: ImportPlan): ApiObject {
+  const counts = planCounts(plan);
+  return {
+    changes: planHasChanges(plan),
+    summary: counts,
+    items: plan.items.map((item) => {
+      const out: ApiObject = { kind: item.kind, action: item.action, name: item.name };
+      if (item.datastore !== undefined) out.datastore = item.datastore;
+      if (item.container !== undefined) out.container = item.container;
+      if (item.file !== undefined) out.file = item.file;
+      if (item.id !== undefined) out.id = item.id;
+      if (item.action === "update") {
+        out.changes = item.changes.map((c) => ({
+          field: c.field,
+          before: c.before ?? null,
+          after: c.after ?? null,
+        }));
+      }
+      return out;
+    }),
+    syncs: plan.syncs,
+    problems: plan.problems,
+  };
+}

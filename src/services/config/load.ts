@@ -1,0 +1,578 @@
+/**
+ * Reading a config-as-code folder for `config import` / `checks import`: every file is read and
+ * validated before anything is sent, and every problem is collected (file and line) instead of
+ * stopping at the first one (`config-as-code.md` §8, §10.2, §12; `PRODUCT.md` "A real plan").
+ *
+ * @module
+ */
+import * as path from "node:path";
+import type { ApiObject } from "../../api/types.ts";
+import { mapConcurrent } from "../../client/pool.ts";
+import { isJsonFloat } from "../../util/json.ts";
+import type { FileSystem } from "../../util/fs.ts";
+import { resolvePlaceholders } from "../../util/env_placeholders.ts";
+import { loadYaml, YamlSyntaxError } from "../../util/yaml.ts";
+import { CHECK_UID_KEY, computeCheckUid, SECRET_KEYS } from "./naming.ts";
+import { COMPUTED_CONTAINER_TYPES } from "./transform.ts";
+import type { ExportResource } from "./plan.ts";
+
+/** One thing wrong with the input, with its place when known. */
+export interface Problem {
+  /** Path relative to the input root (or the option name, e.g. `--include`). */
+  file: string;
+  line?: number;
+  message: string;
+}
+
+/** Renders a problem as `file:line: message`. */
+export function formatProblem(problem: Problem): string {
+  return `${problem.file}${problem.line ? `:${problem.line}` : ""}: ${problem.message}`;
+}
+
+/** A connection file. */
+export interface LoadedConnection {
+  file: string;
+  name: string;
+  /** The document as written (placeholders kept): what plans and diffs show. */
+  doc: ApiObject;
+  /** The document with secrets resolved from the environment; never printed or written. */
+  resolved: ApiObject;
+}
+
+/** A `_datastore.yaml`. */
+export interface LoadedDatastore {
+  file: string;
+  name: string;
+  doc: ApiObject;
+}
+
+/** A computed container's `_container.yaml`. */
+export interface LoadedContainer {
+  file: string;
+  name: string;
+  doc: ApiObject;
+}
+
+/** A computed field file. */
+export interface LoadedComputedField {
+  file: string;
+  /** The container it belongs to (from `_container.yaml`, else the directory name). */
+  containerName: string;
+  name: string;
+  doc: ApiObject;
+}
+
+/** A check file. */
+export interface LoadedCheck {
+  file: string;
+  /** The container name (`container`), `""` without one. */
+  containerName: string;
+  /** The UID this check is matched by (file order `__k` suffix for repeated UIDs). */
+  uid: string;
+  /** The document, with `additional_metadata._qualytics_check_uid` set to {@link uid}. */
+  doc: ApiObject;
+}
+
+/** One `datastores/<dir>/` folder (or, for `checks import`, one target datastore). */
+export interface LoadedDatastoreFolder {
+  /** The directory name (`retail_dw`), or `#<id>` for `checks import`. */
+  dir: string;
+  /** The datastore's name from `_datastore.yaml`, when there is one. */
+  name?: string;
+  /** For `checks import`: the target datastore id. */
+  id?: number;
+  datastore?: LoadedDatastore;
+  containers: LoadedContainer[];
+  computedFields: LoadedComputedField[];
+  checks: LoadedCheck[];
+}
+
+/** A whole folder, read and validated. */
+export interface LoadedFolder {
+  root: string;
+  connections: LoadedConnection[];
+  datastores: LoadedDatastoreFolder[];
+  problems: Problem[];
+}
+
+/** Options of {@link loadConfigFolder}. */
+export interface LoadOptions {
+  /** Resource kinds to read (all when undefined). */
+  include?: ReadonlySet<ExportResource>;
+  /** Environment for `${VAR}` placeholders. */
+  env: Record<string, string | undefined>;
+}
+
+const isObject = (value: unknown): value is ApiObject =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
+
+/** The 1-based line of `key:` in a YAML text (first match, any indentation). */
+function lineOf(text: string, key: string): number | undefined {
+  const lines = text.split("\n");
+  const pattern = new RegExp(
+    `^\\s*(- )?['"]?${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}['"]?\\s*:`,
+  );
+  const index = lines.findIndex((line) => pattern.test(line));
+  return index === -1 ? undefined : index + 1;
+}
+
+type Kind = "str" | "int" | "num" | "bool" | "dict" | "list[str]";
+
+function kindOk(value: unknown, kind: Kind): boolean {
+  if (value === null) return true;
+  switch (kind) {
+    case "str":
+      return typeof value === "string";
+    case "int":
+      return typeof value === "number" && Number.isInteger(value) && !isJsonFloat(value);
+    case "num":
+      return typeof value === "number" || isJsonFloat(value);
+    case "bool":
+      return typeof value === "boolean";
+    case "dict":
+      return isObject(value);
+    case "list[str]":
+      return Array.isArray(value) && value.every((item) => typeof item === "string");
+  }
+}
+
+const KIND_TEXT: Record<Kind, string> = {
+  str: "a string",
+  int: "a whole number",
+  num: "a number",
+  bool: "true or false",
+  dict: "a mapping",
+  "list[str]": "a list of strings",
+};
+
+const CONNECTION_TYPES: Record<string, Kind> = {
+  name: "str",
+  type: "str",
+  host: "str",
+  port: "int",
+  username: "str",
+  uri: "str",
+  jdbc_fetch_size: "int",
+  max_parallelization: "int",
+  parameters: "dict",
+  secrets_manager: "dict",
+};
+const DATASTORE_TYPES: Record<string, Kind> = {
+  name: "str",
+  connection_name: "str",
+  connection_id: "int",
+  enrich_datastore_name: "str",
+  database: "str",
+  schema: "str",
+  root_path: "str",
+  description: "str",
+  enrichment_only: "bool",
+  enrichment_prefix: "str",
+  enrichment_source_record_limit: "int",
+  enrichment_remediation_strategy: "str",
+  high_count_rollup_threshold: "int",
+  tags: "list[str]",
+  teams: "list[str]",
+  trigger_sync: "bool",
+};
+const CONTAINER_TYPES: Record<string, Kind> = {
+  name: "str",
+  container_type: "str",
+  query: "str",
+  description: "str",
+  source_container_name: "str",
+  left_container_name: "str",
+  right_container_name: "str",
+  left_datastore_name: "str",
+  right_datastore_name: "str",
+  select_clause: "str",
+  where_clause: "str",
+  group_by_clause: "str",
+  tags: "list[str]",
+  additional_metadata: "dict",
+};
+const FIELD_TYPES: Record<string, Kind> = {
+  name: "str",
+  transformation: "str",
+  source_fields: "list[str]",
+  properties: "dict",
+  additional_metadata: "dict",
+};
+const CHECK_TYPES: Record<string, Kind> = {
+  rule_type: "str",
+  description: "str",
+  container: "str",
+  container_id: "int",
+  fields: "list[str]",
+  coverage: "num",
+  filter: "str",
+  anomaly_message_field: "str",
+  properties: "dict",
+  tags: "list[str]",
+  status: "str",
+  additional_metadata: "dict",
+};
+
+/** Reads and parses files, collecting problems. */
+class Reader {
+  readonly problems: Problem[] = [];
+  constructor(readonly fs: FileSystem, readonly root: string) {}
+
+  rel(file: string): string {
+    return path.relative(this.root, file) || file;
+  }
+
+  problem(file: string, message: string, line?: number): void {
+    this.problems.push({ file: this.rel(file), line, message });
+  }
+
+  /** A YAML mapping, or undefined (problem recorded) when it is not one. */
+  async mapping(
+    file: string,
+    preread?: string,
+  ): Promise<{ doc: ApiObject; text: string } | undefined> {
+    const text = preread ?? await this.fs.readTextFile(file);
+    if (text === undefined) return undefined;
+    let doc: unknown;
+    try {
+      doc = loadYaml(text, this.rel(file));
+    } catch (error) {
+      if (error instanceof YamlSyntaxError) {
+        this.problems.push({
+          file: this.rel(file),
+          line: error.line,
+          message: `invalid YAML: ${error.reason} (column ${error.column})`,
+        });
+        return undefined;
+      }
+      throw error;
+    }
+    if (!isObject(doc)) {
+      this.problem(file, "expected a mapping of keys to values", 1);
+      return undefined;
+    }
+    return { doc, text };
+  }
+
+  /** Checks the types of known keys; returns false when any is wrong. */
+  types(file: string, text: string, doc: ApiObject, types: Record<string, Kind>): boolean {
+    let ok = true;
+    for (const [key, kind] of Object.entries(types)) {
+      if (!(key in doc) || kindOk(doc[key], kind)) continue;
+      ok = false;
+      this.problem(
+        file,
+        `'${key}' must be ${KIND_TEXT[kind]}, got ${JSON.stringify(doc[key])}`,
+        lineOf(text, key),
+      );
+    }
+    return ok;
+  }
+
+  /** The `name` of a document (problem recorded when missing or empty). */
+  name(file: string, text: string, doc: ApiObject): string | undefined {
+    if (typeof doc.name === "string" && doc.name.trim() !== "") return doc.name;
+    this.problem(
+      file,
+      "no 'name' field: every connection, datastore, container and computed field needs one",
+      "name" in doc ? lineOf(text, "name") : 1,
+    );
+    return undefined;
+  }
+
+  async yamlFiles(dir: string): Promise<string[]> {
+    const entries = await this.fs.readDir(dir);
+    return entries.filter((e) => e.isFile && e.name.endsWith(".yaml")).map((e) =>
+      path.join(dir, e.name)
+    );
+  }
+
+  /** Every `*.yaml` below `dir`, in sorted relative path order (the original's load order). */
+  async yamlFilesRecursive(dir: string): Promise<string[]> {
+    const out: string[] = [];
+    const walk = async (current: string): Promise<void> => {
+      const subdirs: string[] = [];
+      for (const entry of await this.fs.readDir(current)) {
+        const full = path.join(current, entry.name);
+        if (entry.isDirectory) subdirs.push(full);
+        else if (entry.isFile && entry.name.endsWith(".yaml")) out.push(full);
+      }
+      await Promise.all(subdirs.map(walk));
+    };
+    await walk(dir);
+    return out.sort((a, b) => {
+      const x = path.relative(dir, a);
+      const y = path.relative(dir, b);
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+  }
+}
+
+/** Resolves `${VAR}` in the secret keys of a connection; unresolved names are returned. */
+export function resolveConnectionSecrets(
+  doc: ApiObject,
+  env: Record<string, string | undefined>,
+): { resolved: ApiObject; unresolved: string[] } {
+  const unresolved: string[] = [];
+  const resolveValue = (value: unknown) => {
+    if (typeof value !== "string") return value;
+    const result = resolvePlaceholders(value, env);
+    for (const name of result.unresolved) if (!unresolved.includes(name)) unresolved.push(name);
+    return result.value;
+  };
+  const resolved: ApiObject = {};
+  for (const [key, value] of Object.entries(doc)) {
+    if (SECRET_KEYS.includes(key)) resolved[key] = resolveValue(value);
+    else if (key === "secrets_manager" && isObject(value)) {
+      resolved[key] = { ...value, credentials_payload: resolveValue(value.credentials_payload) };
+      if (!("credentials_payload" in value)) {
+        delete (resolved[key] as ApiObject).credentials_payload;
+      }
+    } else resolved[key] = value;
+  }
+  return { resolved, unresolved };
+}
+
+async function loadConnections(reader: Reader, root: string, env: LoadOptions["env"]) {
+  const out: LoadedConnection[] = [];
+  const seen = new Map<string, string>();
+  for (const file of await reader.yamlFiles(path.join(root, "connections"))) {
+    const read = await reader.mapping(file);
+    if (!read) continue;
+    const name = reader.name(file, read.text, read.doc);
+    const typesOk = reader.types(file, read.text, read.doc, CONNECTION_TYPES);
+    if (!name || !typesOk) continue;
+    if (seen.has(name)) {
+      reader.problem(file, `connection '${name}' is also defined in ${seen.get(name)}`, 1);
+      continue;
+    }
+    seen.set(name, reader.rel(file));
+    const { resolved, unresolved } = resolveConnectionSecrets(read.doc, env);
+    if (unresolved.length) {
+      const key = Object.keys(read.doc).find((k) =>
+        JSON.stringify(read.doc[k]).includes(`\${${unresolved[0]}}`)
+      );
+      reader.problem(
+        file,
+        `Unresolved environment variable(s): ${
+          unresolved.join(", ")
+        }. Set them in your environment or .env file.`,
+        key ? lineOf(read.text, key) : undefined,
+      );
+      continue;
+    }
+    out.push({ file: reader.rel(file), name, doc: read.doc, resolved });
+  }
+  return out;
+}
+
+async function loadDatastore(reader: Reader, dir: string): Promise<LoadedDatastore | undefined> {
+  const file = path.join(dir, "_datastore.yaml");
+  const read = await reader.mapping(file);
+  if (!read) return undefined;
+  const name = reader.name(file, read.text, read.doc);
+  let ok = reader.types(file, read.text, read.doc, DATASTORE_TYPES);
+  if ("trigger_catalog" in read.doc) {
+    ok = false;
+    reader.problem(
+      file,
+      "'trigger_catalog' is no longer supported; use 'trigger_sync'",
+      lineOf(read.text, "trigger_catalog"),
+    );
+  }
+  if (!name || !ok) return undefined;
+  return { file: reader.rel(file), name, doc: read.doc };
+}
+
+async function loadContainers(reader: Reader, dsDir: string) {
+  const containers: LoadedContainer[] = [];
+  const fields: LoadedComputedField[] = [];
+  const names = new Map<string, string>();
+  for (const entry of await reader.fs.readDir(path.join(dsDir, "containers"))) {
+    if (!entry.isDirectory) continue;
+    const dir = path.join(dsDir, "containers", entry.name);
+    let containerName = entry.name;
+    const file = path.join(dir, "_container.yaml");
+    const read = await reader.mapping(file);
+    if (read) {
+      const name = reader.name(file, read.text, read.doc);
+      const ok = reader.types(file, read.text, read.doc, CONTAINER_TYPES);
+      const type = read.doc.container_type;
+      if (!COMPUTED_CONTAINER_TYPES.includes(type as string)) {
+        reader.problem(
+          file,
+          `'container_type' must be one of ${COMPUTED_CONTAINER_TYPES.join(", ")}, got ${
+            JSON.stringify(type ?? null)
+          }`,
+          lineOf(read.text, "container_type") ?? 1,
+        );
+      } else if (name && ok) {
+        if (names.has(name)) {
+          reader.problem(file, `container '${name}' is also defined in ${names.get(name)}`, 1);
+        } else {
+          names.set(name, reader.rel(file));
+          containers.push({ file: reader.rel(file), name, doc: read.doc });
+        }
+      }
+      if (name) containerName = name;
+    }
+    for (const fieldFile of await reader.yamlFiles(path.join(dir, "computed_fields"))) {
+      const field = await reader.mapping(fieldFile);
+      if (!field) continue;
+      const name = reader.name(fieldFile, field.text, field.doc);
+      let ok = reader.types(fieldFile, field.text, field.doc, FIELD_TYPES);
+      if (typeof field.doc.transformation !== "string" || !field.doc.transformation) {
+        ok = false;
+        reader.problem(
+          fieldFile,
+          "no 'transformation' field",
+          lineOf(field.text, "transformation") ?? 1,
+        );
+      }
+      if (!name || !ok) continue;
+      fields.push({ file: reader.rel(fieldFile), containerName, name, doc: field.doc });
+    }
+  }
+  return { containers, fields };
+}
+
+/**
+ * Reads the check files of one checks folder (`checks/` of a datastore, or a `checks export`
+ * folder) in sorted path order and gives each its UID: the UID in the file, else the one an
+ * export would compute; a UID already used by an earlier file gets the first free `__<k>` suffix
+ * (k ≥ 2), so a folder written by the original with a repeated UID imports as separate checks.
+ */
+export async function loadChecks(
+  reader: { fs: FileSystem; root: string; problems: Problem[] },
+  dir: string,
+): Promise<LoadedCheck[]> {
+  const r = reader instanceof Reader ? reader : Object.assign(new Reader(reader.fs, reader.root), {
+    problems: reader.problems,
+  });
+  const out: LoadedCheck[] = [];
+  const used = new Set<string>();
+  const files = await r.yamlFilesRecursive(dir);
+  // Reading is I/O bound: many files at once (bounded, to stay below descriptor limits).
+  const texts = await mapConcurrent(files, 64, (file) => r.fs.readTextFile(file));
+  for (const [index, file] of files.entries()) {
+    const read = await r.mapping(file, texts[index]);
+    if (!read) continue;
+    const { doc, text } = read;
+    let ok = r.types(file, text, doc, CHECK_TYPES);
+    if (typeof doc.rule_type !== "string" || doc.rule_type === "") {
+      r.problem(file, "no 'rule_type' field: not a quality check", lineOf(text, "rule_type") ?? 1);
+      ok = false;
+    }
+    if (
+      (typeof doc.container !== "string" || doc.container === "") && !("container_id" in doc)
+    ) {
+      r.problem(file, "no 'container' field: the check's container name is required", 1);
+      ok = false;
+    }
+    if (!ok) continue;
+    const fields = Array.isArray(doc.fields) ? doc.fields as string[] : [];
+    const metadata = isObject(doc.additional_metadata) ? doc.additional_metadata : {};
+    const written = metadata[CHECK_UID_KEY];
+    const base = typeof written === "string" && written !== ""
+      ? written
+      : computeCheckUid(doc.container as string, doc.rule_type as string, fields);
+    let uid = base;
+    for (let k = 2; used.has(uid); k++) uid = `${base}__${k}`;
+    used.add(uid);
+    const { [CHECK_UID_KEY]: _old, ...rest } = metadata;
+    out.push({
+      file: r.rel(file),
+      containerName: typeof doc.container === "string" ? doc.container : "",
+      uid,
+      doc: { ...doc, additional_metadata: { [CHECK_UID_KEY]: uid, ...rest } },
+    });
+  }
+  return out;
+}
+
+/**
+ * Finds the folder root the way the original does: `<input>` itself, or `<input>/../..` when
+ * the user pointed at one datastore folder, or `<input>/..` when they pointed at `datastores/`.
+ */
+export async function detectRoot(fs: FileSystem, input: string): Promise<string> {
+  if (await fs.exists(path.join(input, "_datastore.yaml"))) return path.resolve(input, "../..");
+  if (!(await fs.exists(path.join(input, "datastores")))) {
+    for (const entry of await fs.readDir(input)) {
+      if (entry.isDirectory && await fs.exists(path.join(input, entry.name, "_datastore.yaml"))) {
+        return path.resolve(input, "..");
+      }
+    }
+  }
+  return input;
+}
+
+/**
+ * Reads a whole `config export` folder and validates every file; problems are collected, not
+ * thrown. Secrets are resolved from `env` (only for connections, only in secret keys).
+ */
+export async function loadConfigFolder(
+  fs: FileSystem,
+  input: string,
+  options: LoadOptions,
+): Promise<LoadedFolder> {
+  const root = await detectRoot(fs, input);
+  const reader = new Reader(fs, root);
+  const has = (kind: ExportResource) => !options.include || options.include.has(kind);
+  const connections = has("connections") ? await loadConnections(reader, root, options.env) : [];
+  const datastores: LoadedDatastoreFolder[] = [];
+  for (const entry of await fs.readDir(path.join(root, "datastores"))) {
+    if (!entry.isDirectory) continue;
+    const dir = path.join(root, "datastores", entry.name);
+    // The datastore file is read whatever --include says: its name identifies the target.
+    const datastore = await loadDatastore(reader, dir);
+    const folder: LoadedDatastoreFolder = {
+      dir: entry.name,
+      name: datastore?.name,
+      datastore,
+      containers: [],
+      computedFields: [],
+      checks: [],
+    };
+    if (has("containers") || has("computed_fields")) {
+      const loaded = await loadContainers(reader, dir);
+      if (has("containers")) folder.containers = loaded.containers;
+      if (has("computed_fields")) folder.computedFields = loaded.fields;
+    }
+    if (has("checks")) folder.checks = await loadChecks(reader, path.join(dir, "checks"));
+    if (!datastore && !(await fs.exists(path.join(dir, "_datastore.yaml")))) {
+      if (folder.containers.length || folder.computedFields.length || folder.checks.length) {
+        reader.problem(
+          path.join(dir, "_datastore.yaml"),
+          "missing: the datastore folder needs a _datastore.yaml naming its datastore",
+        );
+      }
+    }
+    datastores.push(folder);
+  }
+  return { root, connections, datastores, problems: reader.problems };
+}
+
+/**
+ * Reads a `checks export` folder (`<container>/<file>.yaml`) for `checks import`, once per
+ * target datastore id.
+ */
+export async function loadChecksFolder(
+  fs: FileSystem,
+  input: string,
+  datastoreIds: readonly number[],
+): Promise<LoadedFolder> {
+  const problems: Problem[] = [];
+  const checks = await loadChecks({ fs, root: input, problems }, input);
+  return {
+    root: input,
+    connections: [],
+    datastores: datastoreIds.map((id) => ({
+      dir: `#${id}`,
+      id,
+      containers: [],
+      computedFields: [],
+      checks,
+    })),
+    problems,
+  };
+}

@@ -1,0 +1,217 @@
+/**
+ * `config import` end to end: the real CLI against the fake controlplane over HTTP, with the
+ * golden folders of `fixtures/golden/` (the last command of each `commands.txt`).
+ */
+import * as path from "node:path";
+import assert from "node:assert/strict";
+import { envFor, fake } from "../helpers/fake.ts";
+import { runQualytics, tempDir } from "../helpers/cli.ts";
+import { sameValue } from "../../src/services/config/import_plan.ts";
+import { loadYaml } from "../../src/util/yaml.ts";
+import { assertSameAsGolden, GOLDEN, snapshot } from "./golden.ts";
+import { SECRETS } from "./import_fixtures.ts";
+
+/** Created counts of commands.txt's Import Summary, with PRODUCT.md's fix (no merged checks). */
+const EXPECTED: Record<string, Record<string, number>> = {
+  minimal: { connection: 2, datastore: 2, sync: 2, container: 2, computed_field: 1, check: 4 },
+  retail: { connection: 2, datastore: 3, sync: 3, container: 3, computed_field: 3, check: 32 },
+};
+
+/** Datastore names in the order of server.json (the order the golden export used). */
+async function datastoreOrder(set: string): Promise<string[]> {
+  const data = JSON.parse(await Deno.readTextFile(path.join(GOLDEN, set, "server.json")));
+  return data.datastores.map((d: { name: string }) => d.name);
+}
+
+/**
+ * The fake serves objects created through its API "the way that server builds them"
+ * (fixtures/README.md): connections gain `secrets_manager: null`, computed fields `created`,
+ * computed tables `incremental_field_name/incremental_identifier_type: null`. Those lines are
+ * server defaults, not import results; they are removed from the re-export when the golden file
+ * does not have them. Everything else must match byte for byte.
+ */
+function withoutFakeDefaults(
+  actual: Map<string, string>,
+  golden: Map<string, string>,
+): Map<string, string> {
+  const defaults = [
+    /^secrets_manager: null$/,
+    /^created: '[^']*'$/,
+    /^incremental_field_name: null$/,
+    /^incremental_identifier_type: null$/,
+  ];
+  const out = new Map<string, string>();
+  for (const [file, text] of actual) {
+    const expected = golden.get(file) ?? "";
+    out.set(
+      file,
+      text.split("\n").filter((line) =>
+        !defaults.some((pattern) => pattern.test(line)) || expected.includes(line)
+      ).join("\n"),
+    );
+  }
+  return out;
+}
+
+function folderOf(set: string): string {
+  return path.join(GOLDEN, set, "config-export");
+}
+
+async function emptyServer(set: string, extra: Parameters<typeof fake>[0] = {}) {
+  return await fake({
+    data: await Deno.readTextFile(path.join(GOLDEN, set, "empty-server.json")),
+    ...extra,
+  });
+}
+
+for (const set of ["minimal", "retail"]) {
+  Deno.test(`config import: golden ${set} imports, re-imports with zero writes, re-exports identically`, async () => {
+    await using server = await emptyServer(set);
+    const env = { ...envFor(server), ...SECRETS[set] };
+    const first = await runQualytics(
+      ["config", "import", "--input", folderOf(set), "--format", "json"],
+      { env },
+    );
+    assert.equal(first.code, 0, first.stderr);
+    const summary = JSON.parse(first.stdout).summary;
+    for (const [kind, created] of Object.entries(EXPECTED[set])) {
+      assert.equal(summary[kind].created, created, `${kind} created`);
+      assert.equal(summary[kind].failed, 0, `${kind} failed`);
+    }
+    assert.equal(summary.check.updated, 0, "no check is merged into another");
+    assert.match(first.stderr, /Import complete!/);
+
+    // A second import of the same folder changes nothing and writes nothing.
+    server.requests.clear();
+    const second = await runQualytics(["config", "import", "-i", folderOf(set)], { env });
+    assert.equal(second.code, 0, second.stderr);
+    assert.deepEqual(server.requests.writes().map((w) => `${w.method} ${w.path}`), []);
+    assert.match(second.stderr, /No changes/);
+
+    // Export of the imported server reproduces the golden folder.
+    const ids: string[] = [];
+    for (const name of await datastoreOrder(set)) {
+      const ds = server.state.datastores.values().find((d) => d.name === name);
+      assert.ok(ds, name);
+      ids.push("--datastore-id", String(ds.id));
+    }
+    await using out = await tempDir();
+    const exported = await runQualytics(
+      ["config", "export", ...ids, "--output", path.join(String(out), "config-export")],
+      { env },
+    );
+    assert.equal(exported.code, 0, exported.stderr);
+    const actual = await snapshot(path.join(String(out), "config-export"));
+    const golden = await snapshot(folderOf(set));
+    if (set === "minimal") {
+      // The minimal set's server data omits keys the fake fills in (and orders) when objects are
+      // created through its API; there the re-export must agree on every key the folder has.
+      assert.deepEqual([...actual.keys()], [...golden.keys()]);
+      for (const [file, text] of golden) {
+        const want = loadYaml(text) as Record<string, unknown>;
+        const got = loadYaml(actual.get(file)!) as Record<string, unknown>;
+        for (const key of Object.keys(want)) {
+          assert.ok(sameValue(got[key], want[key]), `${file}: ${key}`);
+        }
+      }
+      return;
+    }
+    const suffixed = assertSameAsGolden(withoutFakeDefaults(actual, golden), golden, set);
+    assert.equal(suffixed, set === "retail" ? 1 : 0);
+  });
+
+  Deno.test(`config import: golden ${set} back into its source server creates nothing`, async () => {
+    await using server = await fake({
+      data: await Deno.readTextFile(path.join(GOLDEN, set, "server.json")),
+    });
+    const env = { ...envFor(server), ...SECRETS[set] };
+    const before = server.state.checks.values().length;
+    const run = await runQualytics(
+      ["config", "import", "-i", folderOf(set), "--format", "json"],
+      { env },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const summary = JSON.parse(run.stdout).summary;
+    for (const kind of Object.keys(EXPECTED[set])) {
+      assert.equal(summary[kind].created, 0, `${kind} created`);
+    }
+    assert.equal(server.requests.count("POST"), 0);
+    assert.equal(server.state.checks.values().length, before);
+  });
+}
+
+Deno.test("config import: secrets are never printed, traced or written", async () => {
+  await using server = await emptyServer("retail");
+  const env = { ...envFor(server), ...SECRETS.retail };
+  const runs = [
+    await runQualytics(["config", "plan", "-i", folderOf("retail"), "--format", "json"], { env }),
+    await runQualytics(["--debug", "config", "import", "-i", folderOf("retail")], { env }),
+    await runQualytics(["--debug", "config", "import", "-i", folderOf("retail"), "-f", "json"], {
+      env,
+    }),
+  ];
+  for (const run of runs) {
+    for (const secret of Object.values(SECRETS.retail)) {
+      assert.ok(!run.stdout.includes(secret), `stdout shows ${secret}`);
+      assert.ok(!run.stderr.includes(secret), `stderr shows ${secret}`);
+    }
+  }
+  // The secrets did reach the server (so they were resolved), only there.
+  const pg = server.state.connections.values().find((c) => c.name === "Retail PG (prod)");
+  assert.equal(pg?.password, SECRETS.retail.RETAIL_PG_PROD_PASSWORD);
+});
+
+Deno.test("config import: a run that fails midway exits 1, and a re-run converges without duplicates", async () => {
+  let creates = 0;
+  await using server = await emptyServer("retail", {
+    faults: {
+      failRate: 1,
+      statuses: [500],
+      only: (r) => r.method === "POST" && r.path === "/api/quality-checks" && ++creates > 10,
+    },
+  });
+  const env = { ...envFor(server), ...SECRETS.retail };
+  const failed = await runQualytics(["config", "import", "-i", folderOf("retail")], { env });
+  assert.equal(failed.code, 1, failed.stderr);
+  assert.match(failed.stderr, /error\(s\) encountered during import/);
+  const afterFailure = server.state.checks.values().length;
+  assert.ok(afterFailure >= 10 && afterFailure < 32, `${afterFailure} checks after the failure`);
+
+  server.setFaults(undefined);
+  const rerun = await runQualytics(
+    ["config", "import", "-i", folderOf("retail"), "--format", "json"],
+    { env },
+  );
+  assert.equal(rerun.code, 0, rerun.stderr);
+  const summary = JSON.parse(rerun.stdout).summary;
+  assert.equal(summary.check.created, 32 - afterFailure);
+  assert.equal(summary.connection.created, 0);
+  assert.equal(summary.datastore.created, 0);
+  const uids = server.state.checks.values().map((c) => c.additional_metadata?._qualytics_check_uid);
+  assert.equal(uids.length, 32);
+  assert.equal(new Set(uids).size, 32, "no duplicate check");
+
+  server.requests.clear();
+  const third = await runQualytics(["config", "import", "-i", folderOf("retail")], { env });
+  assert.equal(third.code, 0, third.stderr);
+  assert.equal(server.requests.writes().length, 0);
+});
+
+Deno.test("config import: a dropped create never leaves a duplicate behind", async () => {
+  let creates = 0;
+  await using server = await emptyServer("minimal", {
+    faults: {
+      dropRate: 1,
+      only: (r) => r.method === "POST" && r.path === "/api/quality-checks" && ++creates === 2,
+    },
+  });
+  const env = { ...envFor(server), ...SECRETS.minimal };
+  const first = await runQualytics(["config", "import", "-i", folderOf("minimal")], { env });
+  assert.ok(first.code === 0 || first.code === 1, first.stderr);
+  server.setFaults(undefined);
+  const second = await runQualytics(["config", "import", "-i", folderOf("minimal")], { env });
+  assert.equal(second.code, 0, second.stderr);
+  const uids = server.state.checks.values().map((c) => c.additional_metadata?._qualytics_check_uid);
+  assert.equal(uids.length, 4);
+  assert.equal(new Set(uids).size, 4);
+});
