@@ -56,8 +56,8 @@ export * from "./src/api/directory.ts";
 
 export {
   readStoredConfig,
-  settingsPaths,
   type SettingsPaths,
+  settingsPaths,
   type StoredConfig,
   writeStoredConfig,
 } from "./src/settings/config_file.ts";

@@ -636,4 +636,3 @@ export function importFailed(result: ImportResult): boolean {
   return result.errors.length > 0 ||
     Object.values(result.summary).some((row) => row.failed > 0);
 }
-
