@@ -10,6 +10,31 @@
  * for (const datastore of await listDatastores(client)) console.log(datastore.name);
  * ```
  *
+ * @example Config as code: export one instance, plan and apply the folder on another
+ * ```ts
+ * import {
+ *   applyImport,
+ *   exportConfig,
+ *   fetchTarget,
+ *   loadConfigFolder,
+ *   nodeFileSystem,
+ *   planImport,
+ *   QualyticsClient,
+ * } from "@qualytics/cli";
+ *
+ * const dev = new QualyticsClient({ baseUrl: "https://dev.qualytics.io", token: "…" });
+ * const prod = new QualyticsClient({ baseUrl: "https://prod.qualytics.io", token: "…" });
+ * await exportConfig(dev, nodeFileSystem, { datastoreIds: [1], output: "qualytics-export" });
+ * const folder = await loadConfigFolder(nodeFileSystem, "qualytics-export", { env: {} });
+ * const plan = planImport(folder, await fetchTarget(prod, folder));
+ * if (plan.problems.length === 0) {
+ *   await applyImport(prod, plan, {
+ *     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+ *     now: () => new Date(),
+ *   });
+ * }
+ * ```
+ *
  * @example Writing YAML exactly as the original CLI (PyYAML) does
  * ```ts
  * import { dumpYaml, parseJson } from "@qualytics/cli";
@@ -82,6 +107,29 @@ export {
   planConfigExport,
   type PlannedFile,
 } from "./src/services/config/plan.ts";
+
+export {
+  type ConfigExportOptions,
+  type ConfigExportResult,
+  exportChecks,
+  exportConfig,
+} from "./src/services/config/export.ts";
+export { diffConfig, type DriftReport } from "./src/services/config/diff.ts";
+export {
+  loadChecksFolder,
+  loadConfigFolder,
+  type LoadedFolder,
+  type Problem,
+} from "./src/services/config/load.ts";
+export {
+  fetchTarget,
+  type ImportPlan,
+  planImport,
+  planToData,
+  type TargetState,
+} from "./src/services/config/import_plan.ts";
+export { applyImport, type ImportResult } from "./src/services/config/import_apply.ts";
+export { waitForOperation } from "./src/services/operations.ts";
 
 export { runCli } from "./src/cli/main.ts";
 export type { CliContext, OutputStream } from "./src/cli/context.ts";

@@ -70,7 +70,7 @@ export function buildContainerCreatePayload(fields: ComputedContainerFields): Ap
   if (fields.joinType !== undefined && !JOIN_TYPES.includes(fields.joinType)) {
     throw new InvalidInputError(`--join-type must be one of: ${sortedList(JOIN_TYPES)}.`);
   }
-  const require = (value: unknown, flag: string) => {
+  const requireFlag = (value: unknown, flag: string) => {
     if (value === undefined || value === null || value === "") {
       throw new InvalidInputError(`--${flag} is required for ${fields.type}`);
     }
@@ -80,25 +80,25 @@ export function buildContainerCreatePayload(fields: ComputedContainerFields): Ap
     if (value !== undefined && value !== null) payload[key] = value;
   };
   if (fields.type === "computed_table") {
-    require(fields.datastoreId, "datastore-id");
-    require(fields.query, "query");
+    requireFlag(fields.datastoreId, "datastore-id");
+    requireFlag(fields.query, "query");
     payload.datastore_id = fields.datastoreId;
     payload.query = fields.query;
   } else if (fields.type === "computed_file") {
-    require(fields.datastoreId, "datastore-id");
-    require(fields.sourceContainerId, "source-container-id");
-    require(fields.selectClause, "select-clause");
+    requireFlag(fields.datastoreId, "datastore-id");
+    requireFlag(fields.sourceContainerId, "source-container-id");
+    requireFlag(fields.selectClause, "select-clause");
     payload.datastore_id = fields.datastoreId;
     payload.source_container_id = fields.sourceContainerId;
     payload.select_clause = fields.selectClause;
     optional("where_clause", fields.whereClause);
     optional("group_by_clause", fields.groupByClause);
   } else {
-    require(fields.leftContainerId, "left-container-id");
-    require(fields.rightContainerId, "right-container-id");
-    require(fields.leftKeyField, "left-key-field");
-    require(fields.rightKeyField, "right-key-field");
-    require(fields.selectClause, "select-clause");
+    requireFlag(fields.leftContainerId, "left-container-id");
+    requireFlag(fields.rightContainerId, "right-container-id");
+    requireFlag(fields.leftKeyField, "left-key-field");
+    requireFlag(fields.rightKeyField, "right-key-field");
+    requireFlag(fields.selectClause, "select-clause");
     payload.left_container_id = fields.leftContainerId;
     payload.right_container_id = fields.rightContainerId;
     payload.left_join_field_name = fields.leftKeyField;
