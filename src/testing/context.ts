@@ -2,6 +2,7 @@
 import type { Caller } from "./auth.ts";
 import { invalidOne } from "./errors.ts";
 import type { Query } from "./query.ts";
+import { cachedJson } from "./render_cache.ts";
 import type { HandlerResult, Route } from "./router.ts";
 import type { FakeState, Rec } from "./state.ts";
 
@@ -53,6 +54,20 @@ export function paged<T>(ctx: Ctx, items: T[], render?: (item: T) => unknown): H
     size,
     pages: Math.ceil(total / size),
   });
+}
+
+/**
+ * {@link paged} for the big lists: each item's JSON comes from the render cache (`kind` names
+ * the rendering), so repeated pages cost a join of cached strings instead of a fresh render and
+ * serialisation of every record.
+ */
+export function pagedJson(
+  ctx: Ctx,
+  items: Rec[],
+  kind: string,
+  render: (rec: Rec) => unknown,
+): HandlerResult {
+  return paged(ctx, items, (rec) => cachedJson(ctx.state, kind, rec, render));
 }
 
 /** Validates `page`/`size` before filtering (so 422 wins over 404s from filters). */

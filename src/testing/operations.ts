@@ -164,6 +164,8 @@ export function startOperation(ctx: Ctx, body: Rec): Rec {
 /** Advances every running operation to the current time. */
 export function advanceOperations(state: FakeState): void {
   if (!state.running.size) return;
+  // Progress and finishing (scan anomalies, counters) change records in place.
+  state.touch();
   for (const id of [...state.running.keys()]) {
     const op = state.operations.get(id);
     if (op) advanceOperation(state, op);

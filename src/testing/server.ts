@@ -1,11 +1,13 @@
 /** The HTTP server of the fake controlplane (`node:http`, runs on Deno, Node and Bun). */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { Buffer } from "node:buffer";
 import { parseJson, stringifyJson } from "../util/json.ts";
 import { type Caller, type Role, TokenRegistry } from "./auth.ts";
 import type { Ctx, ServerSettings } from "./context.ts";
 import { HttpError, invalidOne, unauthorized } from "./errors.ts";
 import { FaultInjector, type FaultOptions } from "./faults.ts";
+import { toJsonText } from "./json_text.ts";
 import { decodeJwtPayload } from "./jwt.ts";
 import { advanceOperations } from "./operations.ts";
 import { Query } from "./query.ts";
@@ -48,7 +50,12 @@ export interface FakeControlplane {
   token: string;
   /** One token per role. */
   tokens: { admin: string; manager: string; member: string };
-  state: FakeState;
+  /**
+   * The live state. Reading it drops cached renderings (the caller may be about to change
+   * records in place); after changing a record kept from before an `await`, call
+   * `state.touch()`.
+   */
+  readonly state: FakeState;
   requests: RequestLog;
   /** Unexpected handler errors (answered 500). */
   errors: Error[];
@@ -109,7 +116,6 @@ export async function startFakeControlplane(
   };
   const requests = new RequestLog();
   const errors: Error[] = [];
-  const encoder = new TextEncoder();
 
   const send = (
     res: ServerResponse,
@@ -122,13 +128,15 @@ export async function startFakeControlplane(
       res.end();
       return;
     }
-    const bytes = encoder.encode(stringifyJson(body));
+    // The string goes out as is: node:http encodes it, and Buffer.byteLength measures it
+    // without an extra copy of a page that can be 100 KB.
+    const text = toJsonText(body);
     res.writeHead(status, {
       "content-type": "application/json",
-      "content-length": String(bytes.byteLength),
+      "content-length": String(Buffer.byteLength(text)),
       ...headers,
     });
-    res.end(bytes);
+    res.end(text);
   };
 
   const authenticate = (req: IncomingMessage): Caller => {
@@ -196,6 +204,10 @@ export async function startFakeControlplane(
     }
 
     let status = 500;
+    // Writes change records in place, which the render cache cannot see: drop it before (the
+    // handler may render what it read) and after (it renders what it changed).
+    const write = method !== "GET" && method !== "HEAD";
+    if (write) state.touch();
     try {
       advanceOperations(state);
       const match = router.match(method, path);
@@ -227,6 +239,7 @@ export async function startFakeControlplane(
         send(res, 500, { detail: "Internal Server Error" });
       }
     }
+    if (write) state.touch();
     entry.status = status;
   };
 
@@ -265,7 +278,10 @@ export async function startFakeControlplane(
     port,
     token: tokens.admin,
     tokens,
-    state,
+    get state() {
+      state.touch();
+      return state;
+    },
     requests,
     errors,
     setFaults(next) {

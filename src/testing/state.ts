@@ -86,7 +86,10 @@ export interface ServerData {
 /** Lookup tables of {@link FakeState.index}. */
 export interface StateIndex {
   checksByContainer: Map<number, Rec[]>;
+  /** Checks by the datastore of their container (list filters start from it). */
+  checksByDatastore: Map<number, Rec[]>;
   anomaliesByContainer: Map<number, Rec[]>;
+  anomaliesByDatastore: Map<number, Rec[]>;
   anomaliesByCheck: Map<number, Rec[]>;
   fieldsByContainer: Map<number, Rec[]>;
   containersByDatastore: Map<number, Rec[]>;
@@ -105,6 +108,8 @@ export class FakeState {
   asGiven: boolean = false;
   /** Bumped on every insert/delete; invalidates {@link FakeState.index}. */
   revision = 0;
+  /** Bumped by {@link FakeState.touch}; with `revision` it invalidates cached renderings. */
+  edits = 0;
   idBase: number = 1;
   readonly tags: Collection = new Collection("global_tags", () => this.revision++);
   readonly teams: Collection = new Collection("teams", () => this.revision++);
@@ -129,6 +134,16 @@ export class FakeState {
   #tagIndex = new Map<string, Rec>();
 
   constructor(readonly clock: () => Date = () => new Date()) {}
+
+  /**
+   * Records that something may have changed in place (not an insert or delete), so cached
+   * renderings of list items (render_cache.ts) are dropped. The server calls it around every
+   * write request and while operations run; call it after changing records through a reference
+   * kept from before an `await`.
+   */
+  touch(): void {
+    this.edits++;
+  }
 
   /** The current time as the API writes it (`2026-03-31T14:30:00.000000Z`). */
   nowIso(): string {
@@ -271,9 +286,20 @@ export class FakeState {
       return out;
     };
     const anomalies = this.anomalies.values();
+    const checks = this.checks.values();
+    // Groups keep collection (ascending id) order, so filtering a group gives the same list,
+    // in the same order, as filtering the whole collection. References used as keys are never
+    // changed in place (only by insert/delete), which is what keeps this valid between revisions.
     this.#index = {
-      checksByContainer: group(this.checks.values(), (c) => [c.container]),
+      checksByContainer: group(checks, (c) => [c.container]),
+      checksByDatastore: group(checks, (c) => {
+        const container = typeof c.container === "number"
+          ? this.containers.get(c.container)
+          : undefined;
+        return [container ? this.datastoreIdOf(container) : undefined];
+      }),
       anomaliesByContainer: group(anomalies, (a) => [a.container]),
+      anomaliesByDatastore: group(anomalies, (a) => [a.datastore]),
       anomaliesByCheck: group(
         anomalies,
         (a) => (a.failed_checks ?? []).map((f: Rec) => f.quality_check),

@@ -8,7 +8,7 @@ import {
   idParam,
   noContent,
   ok,
-  paged,
+  pagedJson,
   sortBy,
   tagNames,
 } from "../context.ts";
@@ -74,38 +74,39 @@ export const anomalyRoutes: FakeRoute[] = [
       const since = timeframe === undefined
         ? undefined
         : new Date(ctx.state.clock().getTime() - timeframe * 86_400_000).toISOString();
-      let items = ctx.state.anomalies.values().filter((a) => {
-        if (datastore !== undefined && a.datastore !== datastore) return false;
+      // Asking for archived statuses explicitly includes archived anomalies.
+      const includeArchived = statuses.some((s) => (ARCHIVED as readonly string[]).includes(s)) &&
+        !ctx.query.has("archived");
+      // A datastore narrows the scan to its anomalies (the index keeps collection order).
+      const candidates = datastore === undefined
+        ? ctx.state.anomalies.values()
+        : ctx.state.index().anomaliesByDatastore.get(datastore) ?? [];
+      let items = candidates.filter((a) => {
         if (container !== undefined && a.container !== container) return false;
-        const checkIds: number[] = (a.failed_checks ?? []).map((f: Rec) => f.quality_check);
-        if (check !== undefined && !checkIds.includes(check)) return false;
+        const checkIds = (): number[] => (a.failed_checks ?? []).map((f: Rec) => f.quality_check);
+        if (check !== undefined && !checkIds().includes(check)) return false;
         if (statuses.length && !statuses.includes(a.status)) return false;
         if (type !== undefined && a.type !== type) return false;
         if (!hasAnyTag(a, tags)) return false;
         if (
           ruleTypes.length &&
-          !checkIds.some((id) => ruleTypes.includes(ctx.state.checks.get(id)?.rule_type))
+          !checkIds().some((id) => ruleTypes.includes(ctx.state.checks.get(id)?.rule_type))
         ) {
           return false;
         }
-        const day = String(a.created).slice(0, 10);
-        if (start !== undefined && day < start) return false;
-        if (end !== undefined && day > end) return false;
+        if (start !== undefined || end !== undefined) {
+          const day = String(a.created).slice(0, 10);
+          if (start !== undefined && day < start) return false;
+          if (end !== undefined && day > end) return false;
+        }
         if (since !== undefined && String(a.created) < since) return false;
         if (sourceEnriched !== undefined && Boolean(a.source_enriched) !== sourceEnriched) {
           return false;
         }
-        // Asking for archived statuses explicitly includes archived anomalies.
-        if (
-          statuses.some((s) => (ARCHIVED as readonly string[]).includes(s)) &&
-          !ctx.query.has("archived")
-        ) {
-          return true;
-        }
-        return archived(a);
+        return includeArchived || archived(a);
       });
       items = sortBy(ctx, items, { sort_created: (a) => a.created, sort_weight: (a) => a.weight });
-      return paged(ctx, items, (a) => renderAnomaly(ctx.state, a));
+      return pagedJson(ctx, items, "anomaly", (a) => renderAnomaly(ctx.state, a));
     },
   },
   {

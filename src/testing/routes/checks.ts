@@ -9,7 +9,7 @@ import {
   idParam,
   noContent,
   ok,
-  paged,
+  pagedJson,
   sortBy,
   tagNames,
 } from "../context.ts";
@@ -145,12 +145,12 @@ export const checkRoutes: FakeRoute[] = [
       const templateLocked = ctx.query.bool("template_locked");
       const ruleTypes = ctx.query.list("rule_type");
       const archived = archivedFilter(ctx, (c) => Boolean(c.deleted_at));
-      const inDatastore = datastore === undefined
-        ? undefined
-        : new Set(ctx.state.containersOf(datastore, true).map((c) => c.id));
-      let items = ctx.state.checks.values().filter((c) =>
+      // A datastore narrows the scan to its checks (the index keeps collection order).
+      const candidates = datastore === undefined
+        ? ctx.state.checks.values()
+        : ctx.state.index().checksByDatastore.get(datastore) ?? [];
+      let items = candidates.filter((c) =>
         Boolean(c.is_template) === templateOnly &&
-        (inDatastore === undefined || inDatastore.has(c.container)) &&
         (!containers.length || containers.includes(c.container)) &&
         (!statuses.length || statuses.includes(c.status)) &&
         (templateLocked === undefined || Boolean(c.template_locked) === templateLocked) &&
@@ -158,7 +158,7 @@ export const checkRoutes: FakeRoute[] = [
         hasAnyTag(c, tags) && archived(c)
       );
       items = sortBy(ctx, items, { sort_created: (c) => c.created });
-      return paged(ctx, items, (c) => renderCheck(ctx.state, c));
+      return pagedJson(ctx, items, "check", (c) => renderCheck(ctx.state, c));
     },
   },
   {

@@ -1,6 +1,6 @@
 /** `/api/containers*`. */
 import { requirePermission } from "../auth.ts";
-import { buildContainer, COMPUTED_TYPES, CONTAINER_TYPES } from "../build.ts";
+import { buildContainer, COMPUTED_TYPES, CONTAINER_TYPES, sentKeys } from "../build.ts";
 import {
   archivedFilter,
   type Ctx,
@@ -10,6 +10,7 @@ import {
   noContent,
   ok,
   paged,
+  pagedJson,
   sortBy,
   tagNames,
 } from "../context.ts";
@@ -208,7 +209,7 @@ export const containerRoutes: FakeRoute[] = [
         hasAnyTag(c, tags) && archived(c)
       );
       items = sortBy(ctx, items, { sort_created: (c) => c.created, sort_name: (c) => c.name });
-      return paged(ctx, items, (c) => renderContainer(ctx.state, c));
+      return pagedJson(ctx, items, "container", (c) => renderContainer(ctx.state, c));
     },
   },
   {
@@ -232,7 +233,8 @@ export const containerRoutes: FakeRoute[] = [
     handler(ctx) {
       const input = prepareCreate(ctx, ctx.body);
       input.id = ctx.state.nextId(ctx.state.containers);
-      const rec = ctx.state.containers.insert(buildContainer(input, ctx.state.nowIso()));
+      const sent = sentKeys(ctx.body, { tags: "global_tags" });
+      const rec = ctx.state.containers.insert(buildContainer(input, ctx.state.nowIso(), sent));
       syncFields(ctx, rec);
       return ok(renderContainer(ctx.state, rec, true));
     },
