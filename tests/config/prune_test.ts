@@ -1,13 +1,14 @@
 /**
  * `config import --prune`: deletes checks (marked with our UID), computed fields and computed
- * containers that are no longer in the folder, lists them in the plan first, and never touches
- * checks the folder never managed.
+ * containers (marked `_qualytics_managed` by the import) that are no longer in the folder, lists
+ * them in the plan first, and never touches objects the folder never managed.
  */
 import * as path from "node:path";
 import assert from "node:assert/strict";
 import { envFor, fake } from "../helpers/fake.ts";
 import { runQualytics, tempDir } from "../helpers/cli.ts";
-import { GOLDEN } from "./golden.ts";
+import { api } from "../testing/_helpers.ts";
+import { GOLDEN, snapshot } from "./golden.ts";
 import { copyGolden, SECRETS } from "./import_fixtures.ts";
 
 const DW = "datastores/retail_dw";
@@ -101,4 +102,147 @@ Deno.test("config import --prune: checks made in the UI (no UID marker) are neve
   assert.equal(run.code, 0, run.stderr);
   assert.equal(JSON.parse(run.stdout).summary.check.deleted, 0);
   assert.equal(server.requests.count("DELETE"), 0);
+});
+
+const ENRICH = "datastores/dq_enrichment";
+
+/** An empty retail server with the golden folder (a copy in `tmp`) imported. */
+async function importedRetail(tmp: string) {
+  const server = await fake({
+    data: await Deno.readTextFile(path.join(GOLDEN, "retail", "empty-server.json")),
+  });
+  const env = { ...envFor(server), ...SECRETS.retail };
+  const root = await copyGolden("retail", tmp);
+  const run = await runQualytics(["config", "import", "-i", root], { env });
+  assert.equal(run.code, 0, run.stderr);
+  return { server, env, root };
+}
+
+Deno.test("config import --prune: computed containers and fields made in the UI survive; imported ones go", async () => {
+  await using tmp = await tempDir();
+  const { server, env, root } = await importedRetail(String(tmp));
+  await using _server = server;
+  const dq = server.state.datastores.values().find((d) => d.name === "DQ Enrichment")!;
+  const posExports = server.state.containers.values().find((c) => c.name === "pos_exports")!;
+  const salesOrders = server.state.containers.values().find((c) => c.name === "sales_orders")!;
+  // Made in the UI: no marker, never in the folder.
+  const uiContainer = await api(server, "POST", "/api/containers", {
+    body: {
+      container_type: "computed_file",
+      name: "pos_exports_ui",
+      datastore_id: dq.id,
+      source_container_id: posExports.id,
+      select_clause: "store_id",
+      additional_metadata: { owner: "ui" },
+    },
+  });
+  assert.equal(uiContainer.status, 200, uiContainer.text);
+  const uiField = await api(server, "POST", "/api/computed-fields", {
+    body: {
+      name: "ui_amount",
+      container_id: salesOrders.id,
+      transformation: "customExpression",
+      source_fields: null,
+      properties: { column_expression: "net_amount * 2" },
+    },
+  });
+  assert.equal(uiField.status, 200, uiField.text);
+
+  // The imported ones carry the marker on the server.
+  const imported = server.state.containers.values().find((c) => c.name === "pos_exports_clean")!;
+  assert.equal(imported.additional_metadata._qualytics_managed, true);
+  assert.equal(imported.additional_metadata.format, "csv");
+
+  // Remove an imported computed container (and its checks) and an imported computed field.
+  await Deno.remove(path.join(root, `${ENRICH}/containers/pos_exports_clean`), { recursive: true });
+  await Deno.remove(path.join(root, `${ENRICH}/checks/pos_exports_clean`), { recursive: true });
+  await Deno.remove(
+    path.join(root, `${DW}/containers/sales_orders/computed_fields/net_amount_int.yaml`),
+  );
+
+  server.requests.clear();
+  const plan = await runQualytics(["config", "plan", "-i", root, "--prune", "-f", "json"], { env });
+  assert.equal(plan.code, 0, plan.stderr);
+  const items = JSON.parse(plan.stdout).items as { kind: string; action: string; name: string }[];
+  const deletes = items.filter((i) => i.action === "delete");
+  assert.deepEqual(deletes.map((i) => `${i.kind}:${i.name}`).sort(), [
+    "check:pos_exports_clean__istype__amount",
+    "computed_field:net_amount_int",
+    "container:pos_exports_clean",
+  ]);
+  for (const kind of ["container", "computed_field"]) {
+    const first = items.find((i) => i.kind === kind)!;
+    assert.equal(first.action, "delete", `${kind} deletes are listed first`);
+  }
+  assert.equal(server.requests.writes().length, 0);
+
+  const apply = await runQualytics(["config", "import", "-i", root, "--prune", "-f", "json"], {
+    env,
+  });
+  assert.equal(apply.code, 0, apply.stderr);
+  const summary = JSON.parse(apply.stdout).summary;
+  assert.equal(summary.container.deleted, 1);
+  assert.equal(summary.computed_field.deleted, 1);
+  const names = server.state.containers.values().map((c) => c.name);
+  assert.ok(!names.includes("pos_exports_clean"));
+  assert.ok(names.includes("pos_exports_ui"), "the UI-made computed container survives");
+  const fields = server.state.computedFields.values().map((f) => f.name);
+  assert.ok(!fields.includes("net_amount_int"));
+  assert.ok(fields.includes("ui_amount"), "the UI-made computed field survives");
+
+  // Converged: the survivors stay, nothing more to do.
+  const again = await runQualytics(
+    ["config", "plan", "-i", root, "--prune", "--detailed-exitcode"],
+    { env },
+  );
+  assert.equal(again.code, 0, again.stderr);
+});
+
+Deno.test("config import --prune: objects made without config import are neither marked nor pruned", async () => {
+  // The source server's objects were made without config import (no marker).
+  await using server = await fake({
+    data: await Deno.readTextFile(path.join(GOLDEN, "retail", "server.json")),
+  });
+  const env = { ...envFor(server), ...SECRETS.retail };
+  await using tmp = await tempDir();
+  const root = await copyGolden("retail", String(tmp));
+  await Deno.remove(path.join(root, `${ENRICH}/containers/pos_exports_clean`), { recursive: true });
+  await Deno.remove(path.join(root, `${ENRICH}/checks/pos_exports_clean`), { recursive: true });
+  await Deno.remove(
+    path.join(root, `${DW}/containers/sales_orders/computed_fields/net_amount_int.yaml`),
+  );
+  const run = await runQualytics(["config", "import", "-i", root, "--prune", "-f", "json"], {
+    env,
+  });
+  assert.equal(run.code, 0, run.stderr);
+  const summary = JSON.parse(run.stdout).summary;
+  assert.equal(summary.container.deleted, 0);
+  assert.equal(summary.computed_field.deleted, 0);
+  assert.equal(summary.container.updated, 0);
+  assert.equal(summary.computed_field.updated, 0);
+  // Unchanged objects are not written just to add the marker, and unmarked ones are not pruned.
+  assert.deepEqual(server.requests.writes().map((w) => `${w.method} ${w.path}`), []);
+  const kept = server.state.containers.values().find((c) => c.name === "pos_exports_clean")!;
+  assert.equal(kept.additional_metadata._qualytics_managed, undefined);
+  const top = server.state.containers.values().find((c) => c.name === "Top Customers (EU)")!;
+  assert.equal(top.additional_metadata._qualytics_managed, undefined);
+});
+
+Deno.test("config export: files never contain the managed marker", async () => {
+  await using tmp = await tempDir();
+  const { server, env } = await importedRetail(path.join(String(tmp), "in"));
+  await using _server = server;
+  const marked = server.state.computedFields.values().filter((f) =>
+    f.additional_metadata?._qualytics_managed !== undefined
+  );
+  assert.equal(marked.length, 3, "every imported computed field is marked");
+  const ids = server.state.datastores.values().flatMap((d) => ["--datastore-id", String(d.id)]);
+  const out = path.join(String(tmp), "out");
+  const run = await runQualytics(["config", "export", ...ids, "--output", out], { env });
+  assert.equal(run.code, 0, run.stderr);
+  const files = await snapshot(out);
+  assert.ok(files.size > 0);
+  for (const [file, text] of files) {
+    assert.ok(!text.includes("_qualytics_managed"), `${file} shows the marker`);
+  }
 });

@@ -461,3 +461,35 @@ Deno.test("checks export query", () => {
     ["archived", "only"],
   ]);
 });
+
+Deno.test("exportContainer / exportComputedField: the managed marker never reaches a file", () => {
+  const lookups = { containers: new Map(), datastores: new Map() };
+  const container = (metadata: unknown) =>
+    exportContainer(
+      {
+        id: 1,
+        name: "c",
+        container_type: "computed_table",
+        query: "SELECT 1",
+        additional_metadata: metadata,
+      },
+      "DS",
+      lookups,
+    );
+  assert.deepEqual(container({ _qualytics_managed: true }).additional_metadata, null);
+  assert.deepEqual(container({ owner: "dana", _qualytics_managed: true }).additional_metadata, {
+    owner: "dana",
+  });
+  assert.ok(!("additional_metadata" in container({ _qualytics_managed: "no_metadata" })));
+  assert.deepEqual(container({}).additional_metadata, {});
+  const field = exportComputedField(
+    {
+      id: 2,
+      name: "f",
+      transformation_type: "cast",
+      additional_metadata: { _qualytics_managed: true },
+    },
+    lookups,
+  );
+  assert.equal(field.additional_metadata, null);
+});

@@ -17,7 +17,6 @@ import {
   deleteContainer,
   getContainer,
   listContainers,
-  patchContainers,
   updateContainer,
 } from "../../api/containers.ts";
 import {
@@ -47,7 +46,7 @@ import {
   sameValue,
   type SyncMode,
 } from "./import_plan.ts";
-import { SECRET_KEYS, storedCheckUid } from "./naming.ts";
+import { SECRET_KEYS, storedCheckUid, withManagedMarker } from "./naming.ts";
 import {
   exportComputedField,
   exportConnection,
@@ -302,6 +301,17 @@ function withoutSecretPlaceholders(doc: ApiObject): ApiObject {
   return out;
 }
 
+/**
+ * Adds the managed marker to the `additional_metadata` of a computed container or computed field
+ * body: only objects config import created or updated are ever pruned.
+ */
+function markManaged(body: ApiObject): void {
+  body.additional_metadata = withManagedMarker(
+    body.additional_metadata,
+    "additional_metadata" in body,
+  );
+}
+
 /** Applies a plan that has no problems. */
 export async function applyImport(
   client: QualyticsClient,
@@ -500,7 +510,10 @@ export async function applyImport(
       const doc = item.container_!.doc;
       try {
         if (item.action === "create") {
-          const { tags, ...body } = await containerBody(state, doc, dsId);
+          // `tags` goes with the create (the API takes it there): one write instead of the
+          // original's POST + PATCH, and the server keeps the file's key order.
+          const body = await containerBody(state, doc, dsId);
+          markManaged(body);
           body.datastore_id = dsId;
           const created = await createOnce(
             () => createContainer(client, body),
@@ -509,13 +522,11 @@ export async function applyImport(
                 .find((c) => c.name === item.name),
           );
           state.containers.get(dsId)?.set(item.name, created);
-          if (Array.isArray(tags) && tags.length) {
-            await patchContainers(client, [{ id: created.id as number, tags: tags as string[] }]);
-          }
           return "created";
         }
         const current = exportContainer(item.server!, datastoreNameOf(item), lookups);
         const body = await containerBody(state, { ...current, ...doc }, dsId);
+        markManaged(body);
         await updateContainer(client, item.id!, body);
         return "updated";
       } finally {
@@ -536,7 +547,8 @@ export async function applyImport(
       if (item.action === "create") {
         const properties = await resolveProperties(state, doc.properties, dsId);
         const containerId = await state.containerId(dsId, item.container!);
-        const body = { ...doc, properties, container_id: containerId };
+        const body: ApiObject = { ...doc, properties, container_id: containerId };
+        markManaged(body);
         await createOnce(
           () => createComputedField(client, body),
           async () =>
@@ -550,6 +562,7 @@ export async function applyImport(
       const resolvedProps = await resolveProperties(state, merged.properties, dsId);
       const body: ApiObject = { ...merged, properties: resolvedProps };
       delete body.container_id;
+      markManaged(body);
       await updateComputedField(client, item.id!, body);
       return "updated";
     },

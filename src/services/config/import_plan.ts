@@ -22,7 +22,7 @@ import type {
   LoadedFolder,
   Problem,
 } from "./load.ts";
-import { assignCheckUids, SECRET_KEYS, storedCheckUid } from "./naming.ts";
+import { assignCheckUids, isManaged, SECRET_KEYS, storedCheckUid } from "./naming.ts";
 import type { ExportResource } from "./plan.ts";
 import {
   checkContainerName,
@@ -196,6 +196,18 @@ export function diffDocuments(
     if (!equal) changes.push({ field: prefix + key, before, after });
   }
   return changes;
+}
+
+/**
+ * `additional_metadata: {}` read as `null` for comparing computed containers and fields: an
+ * imported `{}` is stored with the managed marker only, which exports as `null`, and must not
+ * look changed on the next import.
+ */
+function emptyMetadataAsNull(doc: ApiObject): ApiObject {
+  const value = doc.additional_metadata;
+  return isObject(value) && !Object.keys(value).length
+    ? { ...doc, additional_metadata: null }
+    : doc;
 }
 
 function creationChanges(doc: ApiObject, ignore: ReadonlySet<string> = new Set()): FieldChange[] {
@@ -601,8 +613,8 @@ export function planImport(
           continue;
         }
         const changes = diffDocuments(
-          doc,
-          exportContainer(existing, dsName, lookups),
+          emptyMetadataAsNull(doc),
+          emptyMetadataAsNull(exportContainer(existing, dsName, lookups)),
           new Set(["datastore_name"]),
         );
         items.push({
@@ -620,7 +632,12 @@ export function planImport(
       }
       if (options.prune) {
         for (const existing of serverContainers) {
-          if (!isComputedContainer(existing) || folderContainers.has(existing.name as string)) {
+          // Only containers config import created or updated carry the marker: a computed
+          // container made in the UI is never the folder's to delete.
+          if (
+            !isComputedContainer(existing) || folderContainers.has(existing.name as string) ||
+            !isManaged(existing.additional_metadata)
+          ) {
             continue;
           }
           containerDeletes.push({
@@ -665,7 +682,10 @@ export function planImport(
           });
           continue;
         }
-        const changes = diffDocuments(f.doc, exportComputedField(existing, lookups));
+        const changes = diffDocuments(
+          emptyMetadataAsNull(f.doc),
+          emptyMetadataAsNull(exportComputedField(existing, lookups)),
+        );
         items.push({
           kind: "computed_field",
           action: changes.length ? "update" : "unchanged",
@@ -686,6 +706,7 @@ export function planImport(
           const keep = fieldNamesByContainer.get(container.name as string) ?? new Set();
           for (const existing of target.computedFields.get(container.id as number) ?? []) {
             if (keep.has(existing.name as string)) continue;
+            if (!isManaged(existing.additional_metadata)) continue;
             items.push({
               kind: "computed_field",
               action: "delete",

@@ -10,6 +10,42 @@ import { slug } from "../../util/slug.ts";
 /** The key in a check's `additional_metadata` that identifies it across instances. */
 export const CHECK_UID_KEY = "_qualytics_check_uid";
 
+/**
+ * `additional_metadata` key that marks a computed container or computed field as managed by
+ * config import (only marked ones are ever pruned). Never written to files. Its value is `true`,
+ * or {@link MANAGED_WITHOUT_METADATA} when the file had no `additional_metadata` at all (so the
+ * export can leave the key out again).
+ */
+export const MANAGED_KEY = "_qualytics_managed";
+
+/** The {@link MANAGED_KEY} value for a file without `additional_metadata`. */
+export const MANAGED_WITHOUT_METADATA = "no_metadata";
+
+/** Whether an object's `additional_metadata` carries the {@link MANAGED_KEY} marker. */
+export function isManaged(additionalMetadata: unknown): boolean {
+  if (additionalMetadata === null || typeof additionalMetadata !== "object") return false;
+  const value = (additionalMetadata as Record<string, unknown>)[MANAGED_KEY];
+  return value === true || value === MANAGED_WITHOUT_METADATA;
+}
+
+/**
+ * The `additional_metadata` config import sends for a computed container or field: the file's
+ * mapping (or none) with the {@link MANAGED_KEY} marker added.
+ *
+ * @param present whether the document has an `additional_metadata` key
+ */
+export function withManagedMarker(additionalMetadata: unknown, present: boolean): unknown {
+  const base = additionalMetadata !== null && typeof additionalMetadata === "object" &&
+      !Array.isArray(additionalMetadata)
+    ? additionalMetadata as Record<string, unknown>
+    : {};
+  if (!present) return { [MANAGED_KEY]: MANAGED_WITHOUT_METADATA };
+  // A non-mapping value (a file may hold anything) is left alone rather than overwritten.
+  if (additionalMetadata !== null && base !== additionalMetadata) return additionalMetadata;
+  const { [MANAGED_KEY]: _old, ...rest } = base;
+  return { ...rest, [MANAGED_KEY]: true };
+}
+
 /** Directory of a check whose container is missing or has no name (kept verbatim). */
 export const NO_CONTAINER_DIR = "_no_container";
 

@@ -7,7 +7,13 @@
  * @module
  */
 
-import { CHECK_UID_KEY, SECRET_KEYS, secretPlaceholder } from "./naming.ts";
+import {
+  CHECK_UID_KEY,
+  MANAGED_KEY,
+  MANAGED_WITHOUT_METADATA,
+  SECRET_KEYS,
+  secretPlaceholder,
+} from "./naming.ts";
 
 /** A JSON object as the API returns it (key order preserved). */
 export type ApiObject = Record<string, unknown>;
@@ -194,6 +200,23 @@ export function exportDatastore(datastore: ApiObject, connection?: ApiObject | n
 
 // --- §7.3 computed container -----------------------------------------------------------------
 
+/**
+ * Sets `additional_metadata` on `out` without config import's {@link MANAGED_KEY} marker: the
+ * file gets back what it had (a marker alone → `null`, or no key when the file had none).
+ */
+function putMetadata(out: ApiObject, value: unknown): void {
+  if (!isObject(value) || !(MANAGED_KEY in value)) {
+    out.additional_metadata = value;
+    return;
+  }
+  const rest: ApiObject = {};
+  for (const [key, member] of Object.entries(value)) {
+    if (key !== MANAGED_KEY) put(rest, key, member);
+  }
+  if (Object.keys(rest).length) out.additional_metadata = rest;
+  else if (value[MANAGED_KEY] !== MANAGED_WITHOUT_METADATA) out.additional_metadata = null;
+}
+
 /** Container types that have a `_container.yaml`. */
 export const COMPUTED_CONTAINER_TYPES: readonly string[] = [
   "computed_table",
@@ -296,7 +319,8 @@ export function exportContainer(
       out[EMBEDDED_CONTAINERS[key]] = value.name || "";
     } else if (key === "sources" && Array.isArray(value)) {
       out.sources = exportSources(value, datastoreName, lookups.containers);
-    } else put(out, key, value);
+    } else if (key === "additional_metadata") putMetadata(out, value);
+    else put(out, key, value);
   }
   out.datastore_name = datastoreName;
   return out;
@@ -348,7 +372,8 @@ export function exportComputedField(field: ApiObject, lookups: ExportLookups): A
       out.source_fields = Array.isArray(value) ? namesOf(value) : value;
     } else if (key === "properties" && isObject(value)) {
       out.properties = resolvePropertyReferences(value, lookups);
-    } else put(out, key, value);
+    } else if (key === "additional_metadata") putMetadata(out, value);
+    else put(out, key, value);
   }
   return out;
 }

@@ -1,5 +1,5 @@
 /** `/api/connections*`. */
-import { buildConnection, CONNECTION_TYPES, DFS_TYPES } from "../build.ts";
+import { buildConnection, CONNECTION_TYPES, DFS_TYPES, sentKeys } from "../build.ts";
 import { requireRole } from "../auth.ts";
 import { type Ctx, type FakeRoute, idParam, noContent, ok, paged, sortBy } from "../context.ts";
 import { conflict, valueError } from "../errors.ts";
@@ -60,7 +60,7 @@ export function createConnection(ctx: Ctx, body: unknown): Rec {
   uniqueName(ctx, data.name);
   const input: Rec = { id: ctx.state.nextId(ctx.state.connections) };
   for (const key of WRITABLE) if (key in data) input[key] = data[key];
-  return ctx.state.connections.insert(buildConnection(input, ctx.state.nowIso()));
+  return ctx.state.connections.insert(buildConnection(input, ctx.state.nowIso(), sentKeys(data)));
 }
 
 /** The connection routes. */

@@ -1,6 +1,6 @@
 /** `/api/datastores*`. */
 import { requirePermission, requireRole } from "../auth.ts";
-import { buildDatastore, enrichmentPrefix } from "../build.ts";
+import { buildDatastore, enrichmentPrefix, sentKeys } from "../build.ts";
 import {
   type Ctx,
   type FakeRoute,
@@ -154,7 +154,7 @@ export const datastoreRoutes: FakeRoute[] = [
       }
       input.global_tags = tagNames(ctx, data.tags);
       input.teams = teamNames(ctx, data.teams) ?? [];
-      const ds = buildDatastore(input, ctx.state.nowIso(), connection);
+      const ds = buildDatastore(input, ctx.state.nowIso(), connection, sentKeys(data));
       if (typeof data.enrichment_datastore_id === "number") {
         linkEnrichment(ctx, ds, data.enrichment_datastore_id);
       }
