@@ -16,6 +16,7 @@ import {
   openStatus,
   updateAnomalies,
 } from "../services/anomalies.ts";
+import { getByIdCommand, printFound } from "./common.ts";
 import { UsageError } from "./errors.ts";
 import { type Format, parseListFormat, parseObjectFormat } from "./output.ts";
 import { parseInteger, parseIntegerList, type Runtime, splitCommaList } from "./runtime.ts";
@@ -45,16 +46,6 @@ function parseAnomalyType(value: string): string {
     throw new InvalidArgumentError(`must be one of: ${ANOMALY_TYPES.join(", ")}.`);
   }
   return type;
-}
-
-/** Prints one anomaly. */
-export async function runAnomaliesGet(
-  runtime: Runtime,
-  options: { id: number; format: Format },
-): Promise<number> {
-  const client = await runtime.client();
-  runtime.ui.data(await getAnomaly(client, options.id), options.format);
-  return 0;
 }
 
 /** Options of `anomalies list`. */
@@ -89,8 +80,7 @@ export async function runAnomaliesList(
   });
   const client = await runtime.client();
   const anomalies = await listAnomalies(client, query);
-  runtime.ui.info(`Found ${anomalies.length} anomalies.`);
-  runtime.ui.data(anomalies, options.format, ANOMALY_COLUMNS);
+  printFound(runtime.ui, anomalies, "anomalies", options.format, ANOMALY_COLUMNS);
   return 0;
 }
 
@@ -181,15 +171,15 @@ function parseAssignees(value: string): number[] {
 export function anomaliesCommand(runtime: Runtime): Command {
   const anomalies = new Command("anomalies").description("Manage anomalies.");
 
-  anomalies.command("get")
-    .description("Show one anomaly.")
-    .requiredOption("--id <id>", "Anomaly ID.", parseInteger)
-    .option("-f, --format <format>", "yaml or json.", parseObjectFormat, "yaml" as Format)
-    .addHelpText(
-      "after",
-      "\nExamples:\n  $ qualytics anomalies get --id 501\n  $ qualytics anomalies get --id 501 --format json\n",
-    )
-    .action(runtime.handle((options) => runAnomaliesGet(runtime, options)));
+  anomalies.addCommand(getByIdCommand(runtime, {
+    description: "Show one anomaly.",
+    idHelp: "Anomaly ID.",
+    examples: [
+      "qualytics anomalies get --id 501",
+      "qualytics anomalies get --id 501 --format json",
+    ],
+    fetch: getAnomaly,
+  }));
 
   anomalies.command("list")
     .description("List the anomalies of a datastore.")

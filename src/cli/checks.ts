@@ -27,6 +27,7 @@ import {
 } from "../services/checks.ts";
 import { stringifyJson } from "../util/json.ts";
 import { dumpYaml } from "../util/yaml.ts";
+import { getByIdCommand, printFound } from "./common.ts";
 import { CliError, UsageError } from "./errors.ts";
 import { type Format, parseListFormat, parseObjectFormat } from "./output.ts";
 import { parseInteger, parseIntegerList, type Runtime, splitCommaList } from "./runtime.ts";
@@ -109,16 +110,6 @@ export async function runChecksCreate(
   return failed > 0 ? 1 : 0;
 }
 
-/** Prints one check. */
-export async function runChecksGet(
-  runtime: Runtime,
-  options: { id: number; format: Format },
-): Promise<number> {
-  const client = await runtime.client();
-  runtime.ui.data(await getQualityCheck(client, options.id), options.format);
-  return 0;
-}
-
 /** Options of `checks list`. */
 export interface ChecksListOptions {
   datastoreId: number;
@@ -139,8 +130,7 @@ export async function runChecksList(runtime: Runtime, options: ChecksListOptions
   }
   const client = await runtime.client();
   const checks = await listQualityChecks(client, filters);
-  runtime.ui.info(`Found ${checks.length} quality checks.`);
-  runtime.ui.data(checks, options.format, CHECK_COLUMNS);
+  printFound(runtime.ui, checks, "quality checks", options.format, CHECK_COLUMNS);
   return 0;
 }
 
@@ -191,15 +181,20 @@ export interface ChecksDeleteOptions {
   archive: boolean;
 }
 
+/** `--id` then `--ids`; at least one must be given. */
+function requireIds(options: { id?: number; ids?: number[] }): number[] {
+  if (options.id === undefined && !options.ids?.length) {
+    throw new UsageError("Must specify --id or --ids.");
+  }
+  return [...(options.id !== undefined ? [options.id] : []), ...(options.ids ?? [])];
+}
+
 /** Archives (default) or deletes one check or several. */
 export async function runChecksDelete(
   runtime: Runtime,
   options: ChecksDeleteOptions,
 ): Promise<number> {
-  if (options.id === undefined && !options.ids?.length) {
-    throw new UsageError("Must specify --id or --ids.");
-  }
-  const ids = [...(options.id !== undefined ? [options.id] : []), ...(options.ids ?? [])];
+  const ids = requireIds(options);
   const client = await runtime.client();
   await deleteChecks(client, ids, options.archive, !!options.ids?.length);
   const verb = options.archive ? "Archived" : "Deleted";
@@ -223,10 +218,7 @@ export async function runChecksActivate(
   runtime: Runtime,
   options: ChecksActivateOptions,
 ): Promise<number> {
-  if (options.id === undefined && !options.ids?.length) {
-    throw new UsageError("Must specify --id or --ids.");
-  }
-  const ids = [...(options.id !== undefined ? [options.id] : []), ...(options.ids ?? [])];
+  const ids = requireIds(options);
   const client = await runtime.client();
   const results = await activateChecks(client, ids);
   results.forEach((result, index) => {
@@ -397,15 +389,12 @@ Examples:
       })
     ));
 
-  checks.command("get")
-    .description("Show one quality check.")
-    .requiredOption("--id <id>", "Quality check ID.", parseInteger)
-    .option("-f, --format <format>", "yaml or json.", parseObjectFormat, "yaml" as Format)
-    .addHelpText(
-      "after",
-      "\nExamples:\n  $ qualytics checks get --id 101\n  $ qualytics checks get --id 101 --format json\n",
-    )
-    .action(runtime.handle((options) => runChecksGet(runtime, options)));
+  checks.addCommand(getByIdCommand(runtime, {
+    description: "Show one quality check.",
+    idHelp: "Quality check ID.",
+    examples: ["qualytics checks get --id 101", "qualytics checks get --id 101 --format json"],
+    fetch: getQualityCheck,
+  }));
 
   checks.command("list")
     .description("List the quality checks of a datastore.")

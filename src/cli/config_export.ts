@@ -18,7 +18,7 @@ import {
 } from "../services/config/export.ts";
 import { InvalidIncludeError, parseInclude } from "../services/config/options.ts";
 import { EXPORT_RESOURCES, type ExportResource } from "../services/config/plan.ts";
-import { examples } from "./connections.ts";
+import { examples } from "./common.ts";
 import { CliError, UsageError } from "./errors.ts";
 import { type Format, parseObjectFormat, renderTable } from "./output.ts";
 import {

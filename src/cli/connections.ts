@@ -11,45 +11,23 @@ import {
   buildConnectionCreatePayload,
   type ConnectionCreateFields,
   type ConnectionFields,
-  ConnectionInUseError,
   type ConnectionTestOverrides,
   deleteConnectionById,
   getConnectionBy,
   testConnectionById,
   updateConnectionById,
 } from "../services/connections.ts";
-import { InvalidInputError, ResourceNotFoundError } from "../services/resource_errors.ts";
-import { UnresolvedVariablesError } from "../util/env_placeholders.ts";
 import { redactSecrets } from "../util/redact.ts";
-import { CliError, UsageError } from "./errors.ts";
+import {
+  examples,
+  getByIdOrNameCommand,
+  idCommand,
+  printFound,
+  runDeleteById,
+  withServiceErrors,
+} from "./common.ts";
 import { type Format, parseListFormat, parseObjectFormat } from "./output.ts";
 import { parseInteger, type Runtime, splitCommaList } from "./runtime.ts";
-
-/**
- * Runs a service call, turning its input errors into CLI errors: a wrong or missing option
- * exits 2, an unknown object or unset variable exits 1.
- */
-export async function withServiceErrors<T>(work: () => Promise<T> | T): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof InvalidInputError) {
-      throw error.usage ? new UsageError(error.message) : new CliError(error.message);
-    }
-    if (
-      error instanceof ResourceNotFoundError || error instanceof UnresolvedVariablesError ||
-      error instanceof ConnectionInUseError
-    ) {
-      throw new CliError(error.message);
-    }
-    throw error;
-  }
-}
-
-/** `Examples:` help text from command lines. */
-export function examples(...lines: string[]): string {
-  return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join("\n")}\n`;
-}
 
 const DRY_RUN_MESSAGE = "Dry run successful. No HTTP request was made.";
 
@@ -102,32 +80,6 @@ export async function runConnectionsUpdate(
   return 0;
 }
 
-/** Options of `connections get`. */
-export interface ConnectionsGetOptions {
-  id?: number;
-  name?: string;
-  format: Format;
-}
-
-/** Prints one connection (by id or exact name), secrets redacted. */
-export async function runConnectionsGet(
-  runtime: Runtime,
-  options: ConnectionsGetOptions,
-): Promise<number> {
-  if (options.id !== undefined && options.name !== undefined) {
-    throw new UsageError("Cannot specify both --id and --name. Please use only one.");
-  }
-  if (options.id === undefined && options.name === undefined) {
-    throw new UsageError("Must specify either --id or --name.");
-  }
-  const client = await runtime.client();
-  const connection = await withServiceErrors(() =>
-    getConnectionBy(client, { id: options.id, name: options.name })
-  );
-  runtime.ui.data(redactSecrets(connection), options.format);
-  return 0;
-}
-
 /** Options of `connections list`. */
 export interface ConnectionsListOptions {
   name?: string;
@@ -145,26 +97,7 @@ export async function runConnectionsList(
 ): Promise<number> {
   const client = await runtime.client();
   const items = await listConnections(client, { name: options.name, type: options.type });
-  runtime.ui.info(`Found ${items.length} connections.`);
-  runtime.ui.data(redactSecrets(items), options.format, CONNECTION_COLUMNS);
-  return 0;
-}
-
-/** Options of `connections delete`. */
-export interface ConnectionsDeleteOptions {
-  id: number;
-  format: Format;
-}
-
-/** Deletes a connection; a 409 names the datastores that still use it. */
-export async function runConnectionsDelete(
-  runtime: Runtime,
-  options: ConnectionsDeleteOptions,
-): Promise<number> {
-  const client = await runtime.client();
-  const result = await withServiceErrors(() => deleteConnectionById(client, options.id));
-  runtime.ui.success(`Connection ${options.id} deleted successfully.`);
-  runtime.ui.data(result, options.format);
+  printFound(runtime.ui, redactSecrets(items), "connections", options.format, CONNECTION_COLUMNS);
   return 0;
 }
 
@@ -271,23 +204,15 @@ export function connectionsCommand(runtime: Runtime): Command {
       ),
     );
 
-  group.command("get")
-    .description("Show one connection by ID or by exact name (secrets redacted).")
-    .option("--id <id>", "Connection ID.", parseInteger)
-    .option("--name <name>", "Connection name (exact match).")
-    .option("-f, --format <format>", "Output format: yaml or json.", parseObjectFormat, "yaml")
-    .addHelpText(
-      "after",
-      examples(
-        "qualytics connections get --id 1",
-        "qualytics connections get --name prod-pg -f json",
-      ),
-    )
-    .action(
-      runtime.handle((options) =>
-        runConnectionsGet(runtime, { ...options, format: options.format as Format })
-      ),
-    );
+  group.addCommand(getByIdOrNameCommand(runtime, {
+    description: "Show one connection by ID or by exact name (secrets redacted).",
+    noun: "Connection",
+    examples: [
+      "qualytics connections get --id 1",
+      "qualytics connections get --name prod-pg -f json",
+    ],
+    lookup: getConnectionBy,
+  }));
 
   group.command("list")
     .description("List connections (all pages).")
@@ -316,16 +241,18 @@ export function connectionsCommand(runtime: Runtime): Command {
       ),
     );
 
-  group.command("delete")
-    .description("Delete a connection (refused while datastores use it).")
-    .requiredOption("--id <id>", "Connection ID.", parseInteger)
-    .option("-f, --format <format>", "Output format: yaml or json.", parseObjectFormat, "yaml")
-    .addHelpText("after", examples("qualytics connections delete --id 7"))
-    .action(
-      runtime.handle((options) =>
-        runConnectionsDelete(runtime, { ...options, format: options.format as Format })
-      ),
-    );
+  group.addCommand(
+    idCommand("delete", "Delete a connection (refused while datastores use it).", "Connection ID.")
+      .addHelpText("after", examples("qualytics connections delete --id 7"))
+      .action(runtime.handle((options) =>
+        runDeleteById(
+          runtime,
+          options,
+          deleteConnectionById,
+          `Connection ${options.id} deleted successfully.`,
+        )
+      )),
+  );
 
   group.command("test")
     .description("Test a connection, optionally with other credentials. Exit 1 when it fails.")

@@ -40,7 +40,7 @@ import {
 } from "../services/computed_table_import.ts";
 import { stringifyJson } from "../util/json.ts";
 import { redactSecrets } from "../util/redact.ts";
-import { examples, withServiceErrors } from "./connections.ts";
+import { examples, idCommand, printFound, runDeleteById, withServiceErrors } from "./common.ts";
 import { CliError } from "./errors.ts";
 import { type Format, parseListFormat, parseObjectFormat } from "./output.ts";
 import { integerAtLeast, parseInteger, type Runtime, splitCommaList } from "./runtime.ts";
@@ -169,26 +169,7 @@ export async function runContainersList(
       archived: options.archived,
     })
   );
-  runtime.ui.info(`Found ${items.length} containers.`);
-  runtime.ui.data(redactSecrets(items), options.format, CONTAINER_COLUMNS);
-  return 0;
-}
-
-/** Options of `containers delete`. */
-export interface ContainersDeleteOptions {
-  id: number;
-  format: Format;
-}
-
-/** Deletes a container (the server removes its fields, checks and anomalies). */
-export async function runContainersDelete(
-  runtime: Runtime,
-  options: ContainersDeleteOptions,
-): Promise<number> {
-  const client = await runtime.client();
-  const result = await containerErrors(() => deleteContainerById(client, options.id));
-  runtime.ui.success(`Container ${options.id} deleted successfully.`);
-  runtime.ui.data(result, options.format);
+  printFound(runtime.ui, redactSecrets(items), "containers", options.format, CONTAINER_COLUMNS);
   return 0;
 }
 
@@ -588,16 +569,22 @@ export function containersCommand(runtime: Runtime): Command {
       ),
     );
 
-  group.command("delete")
-    .description("Delete a container with its fields, checks and anomalies.")
-    .requiredOption("--id <id>", "Container ID.", parseInteger)
-    .option("-f, --format <format>", FORMAT_HELP, parseObjectFormat, "yaml")
-    .addHelpText("after", examples("qualytics containers delete --id 42"))
-    .action(
-      runtime.handle((options) =>
-        runContainersDelete(runtime, { ...options, format: options.format as Format })
-      ),
-    );
+  group.addCommand(
+    idCommand(
+      "delete",
+      "Delete a container with its fields, checks and anomalies.",
+      "Container ID.",
+    )
+      .addHelpText("after", examples("qualytics containers delete --id 42"))
+      .action(runtime.handle((options) =>
+        runDeleteById(
+          runtime,
+          options,
+          deleteContainerById,
+          `Container ${options.id} deleted successfully.`,
+        )
+      )),
+  );
 
   const validate = group.command("validate")
     .description("Check a computed container definition on the server without creating it.")

@@ -17,7 +17,16 @@ import {
   verifyDatastore,
 } from "../services/datastores.ts";
 import { redactSecrets } from "../util/redact.ts";
-import { examples, withServiceErrors } from "./connections.ts";
+import { requireOneOf } from "../services/resource_errors.ts";
+import {
+  type ByIdOptions,
+  examples,
+  getByIdOrNameCommand,
+  idCommand,
+  printFound,
+  runDeleteById,
+  withServiceErrors,
+} from "./common.ts";
 import { UsageError } from "./errors.ts";
 import { type Format, parseListFormat, parseObjectFormat } from "./output.ts";
 import { integerAtLeast, parseInteger, type Runtime, splitCommaList } from "./runtime.ts";
@@ -46,14 +55,14 @@ export async function runDatastoresCreate(
   options: DatastoresCreateOptions,
 ): Promise<number> {
   const { ui } = runtime;
-  if (options.connectionId !== undefined && options.connectionName !== undefined) {
-    throw new UsageError(
-      "Cannot specify both --connection-name and --connection-id. Please use only one.",
-    );
-  }
-  if (options.connectionId === undefined && options.connectionName === undefined) {
-    throw new UsageError("Must specify either --connection-name or --connection-id.");
-  }
+  await withServiceErrors(() =>
+    requireOneOf(
+      "--connection-name",
+      options.connectionName,
+      "--connection-id",
+      options.connectionId,
+    )
+  );
   // A dry run with an explicit id needs no configuration at all.
   const client = options.connectionName !== undefined || !options.dryRun
     ? await runtime.client()
@@ -108,32 +117,6 @@ export async function runDatastoresUpdate(
   return 0;
 }
 
-/** Options of `datastores get`. */
-export interface DatastoresGetOptions {
-  id?: number;
-  name?: string;
-  format: Format;
-}
-
-/** Prints one datastore by id or exact name. */
-export async function runDatastoresGet(
-  runtime: Runtime,
-  options: DatastoresGetOptions,
-): Promise<number> {
-  if (options.id !== undefined && options.name !== undefined) {
-    throw new UsageError("Cannot specify both --id and --name. Please use only one.");
-  }
-  if (options.id === undefined && options.name === undefined) {
-    throw new UsageError("Must specify either --id or --name.");
-  }
-  const client = await runtime.client();
-  const datastore = await withServiceErrors(() =>
-    getDatastoreBy(client, { id: options.id, name: options.name })
-  );
-  runtime.ui.data(redactSecrets(datastore), options.format);
-  return 0;
-}
-
 /** Options of `datastores list`. */
 export interface DatastoresListOptions {
   name?: string;
@@ -166,40 +149,12 @@ export async function runDatastoresList(
     tag: options.tag,
     enrichment_only: options.enrichmentOnly,
   });
-  runtime.ui.info(`Found ${items.length} datastores.`);
-  runtime.ui.data(redactSecrets(items), options.format, DATASTORE_COLUMNS);
+  printFound(runtime.ui, redactSecrets(items), "datastores", options.format, DATASTORE_COLUMNS);
   return 0;
-}
-
-/** Options of `datastores delete`. */
-export interface DatastoresDeleteOptions {
-  id: number;
-  format: Format;
-}
-
-/** Deletes a datastore (the server removes its containers, checks and anomalies). */
-export async function runDatastoresDelete(
-  runtime: Runtime,
-  options: DatastoresDeleteOptions,
-): Promise<number> {
-  const client = await runtime.client();
-  const result = await withServiceErrors(() => deleteDatastoreById(client, options.id));
-  runtime.ui.success(`Datastore with ID ${options.id} deleted successfully!`);
-  runtime.ui.data(result, options.format);
-  return 0;
-}
-
-/** Options of `datastores verify`. */
-export interface DatastoresVerifyOptions {
-  id: number;
-  format: Format;
 }
 
 /** Verifies the datastore's connection; exit 1 when it fails. */
-export async function runDatastoresVerify(
-  runtime: Runtime,
-  options: DatastoresVerifyOptions,
-): Promise<number> {
+export async function runDatastoresVerify(runtime: Runtime, options: ByIdOptions): Promise<number> {
   const client = await runtime.client();
   const outcome = await withServiceErrors(() => verifyDatastore(client, options.id));
   if (outcome.passed) {
@@ -327,23 +282,15 @@ export function datastoresCommand(runtime: Runtime): Command {
       ),
     );
 
-  group.command("get")
-    .description("Show one datastore by ID or by exact name.")
-    .option("--id <id>", "Datastore ID.", parseInteger)
-    .option("--name <name>", "Datastore name (exact match).")
-    .option("-f, --format <format>", FORMAT_HELP, parseObjectFormat, "yaml")
-    .addHelpText(
-      "after",
-      examples(
-        "qualytics datastores get --id 1",
-        "qualytics datastores get --name warehouse -f json",
-      ),
-    )
-    .action(
-      runtime.handle((options) =>
-        runDatastoresGet(runtime, { ...options, format: options.format as Format })
-      ),
-    );
+  group.addCommand(getByIdOrNameCommand(runtime, {
+    description: "Show one datastore by ID or by exact name.",
+    noun: "Datastore",
+    examples: [
+      "qualytics datastores get --id 1",
+      "qualytics datastores get --name warehouse -f json",
+    ],
+    lookup: getDatastoreBy,
+  }));
 
   group.command("list")
     .description("List datastores (all pages).")
@@ -370,27 +317,32 @@ export function datastoresCommand(runtime: Runtime): Command {
       ),
     );
 
-  group.command("delete")
-    .description("Delete a datastore with its containers, checks and anomalies.")
-    .requiredOption("--id <id>", "Datastore ID.", parseInteger)
-    .option("-f, --format <format>", FORMAT_HELP, parseObjectFormat, "yaml")
-    .addHelpText("after", examples("qualytics datastores delete --id 9"))
-    .action(
-      runtime.handle((options) =>
-        runDatastoresDelete(runtime, { ...options, format: options.format as Format })
-      ),
-    );
+  group.addCommand(
+    idCommand(
+      "delete",
+      "Delete a datastore with its containers, checks and anomalies.",
+      "Datastore ID.",
+    )
+      .addHelpText("after", examples("qualytics datastores delete --id 9"))
+      .action(runtime.handle((options) =>
+        runDeleteById(
+          runtime,
+          options,
+          deleteDatastoreById,
+          `Datastore with ID ${options.id} deleted successfully!`,
+        )
+      )),
+  );
 
-  group.command("verify")
-    .description("Check that the datastore's connection works. Exit 1 when it does not.")
-    .requiredOption("--id <id>", "Datastore ID.", parseInteger)
-    .option("-f, --format <format>", FORMAT_HELP, parseObjectFormat, "yaml")
-    .addHelpText("after", examples("qualytics datastores verify --id 1"))
-    .action(
-      runtime.handle((options) =>
-        runDatastoresVerify(runtime, { ...options, format: options.format as Format })
-      ),
-    );
+  group.addCommand(
+    idCommand(
+      "verify",
+      "Check that the datastore's connection works. Exit 1 when it does not.",
+      "Datastore ID.",
+    )
+      .addHelpText("after", examples("qualytics datastores verify --id 1"))
+      .action(runtime.handle((options) => runDatastoresVerify(runtime, options))),
+  );
 
   group.command("enrichment")
     .description("Link or unlink the enrichment datastore of a datastore.")

@@ -16,65 +16,42 @@ import {
 } from "../api/directory.ts";
 import type { ApiObject } from "../api/types.ts";
 import { QualyticsApiError } from "../client/errors.ts";
+import type { QualyticsClient } from "../client/http_client.ts";
+import { examples, getByIdCommand } from "./common.ts";
 import { CliError } from "./errors.ts";
 import { type Format, parseListFormat, parseObjectFormat } from "./output.ts";
 import { parseInteger, type Runtime } from "./runtime.ts";
 
+/** A directory `list`: what it lists and how it prints it. */
+interface DirectoryList {
+  /** Singular, as the count message uses it (`user`). */
+  noun: string;
+  description: string;
+  example: string;
+  list: (client: QualyticsClient) => Promise<unknown[]>;
+  columns: string[];
+}
+
 /** Prints a list with the original's count message (`Found 3 user(s).` / `No users found.`). */
-function printList(
+export async function runDirectoryList(
   runtime: Runtime,
-  items: unknown[],
-  noun: string,
-  format: Format,
-  columns: string[],
-): void {
-  runtime.ui.info(items.length ? `Found ${items.length} ${noun}(s).` : `No ${noun}s found.`);
-  runtime.ui.data(items, format, columns);
-}
-
-/** Lists every user. */
-export async function runUsersList(runtime: Runtime, options: { format: Format }): Promise<number> {
-  const users = await listUsers(await runtime.client());
-  printList(runtime, users, "user", options.format, ["id", "name", "email", "role"]);
-  return 0;
-}
-
-/** Prints one user. */
-export async function runUsersGet(
-  runtime: Runtime,
-  options: { id: number; format: Format },
+  options: { format: Format },
+  spec: DirectoryList,
 ): Promise<number> {
-  runtime.ui.data(await getUser(await runtime.client(), options.id), options.format);
+  const items = await spec.list(await runtime.client());
+  runtime.ui.info(
+    items.length ? `Found ${items.length} ${spec.noun}(s).` : `No ${spec.noun}s found.`,
+  );
+  runtime.ui.data(items, options.format, spec.columns);
   return 0;
 }
 
-/** Lists every team. */
-export async function runTeamsList(runtime: Runtime, options: { format: Format }): Promise<number> {
-  const teams = await listTeams(await runtime.client());
-  printList(runtime, teams, "team", options.format, ["id", "name", "description", "users"]);
-  return 0;
-}
-
-/** Prints one team. */
-export async function runTeamsGet(
-  runtime: Runtime,
-  options: { id: number; format: Format },
-): Promise<number> {
-  runtime.ui.data(await getTeam(await runtime.client(), options.id), options.format);
-  return 0;
-}
-
-/** Lists every global tag. */
-export async function runTagsList(runtime: Runtime, options: { format: Format }): Promise<number> {
-  const tags = await listTags(await runtime.client());
-  printList(runtime, tags, "tag", options.format, [
-    "name",
-    "color",
-    "category",
-    "weight_modifier",
-    "description",
-  ]);
-  return 0;
+function listCommand(runtime: Runtime, spec: DirectoryList) {
+  return new Command("list")
+    .description(spec.description)
+    .option("-f, --format <format>", "yaml, json or table.", parseListFormat, "yaml" as Format)
+    .addHelpText("after", examples(spec.example))
+    .action(runtime.handle((options) => runDirectoryList(runtime, options, spec)));
 }
 
 /** Prints one global tag. */
@@ -145,51 +122,57 @@ function parseColor(value: string): string {
 
 /** The `users` group. */
 export function usersCommand(runtime: Runtime): Command {
-  const users = new Command("users").description("List and inspect users.");
-  users.command("list")
-    .description("List every user.")
-    .option("-f, --format <format>", "yaml, json or table.", parseListFormat, "yaml" as Format)
-    .addHelpText("after", "\nExamples:\n  $ qualytics users list --format table\n")
-    .action(runtime.handle((options) => runUsersList(runtime, options)));
-  users.command("get")
-    .description("Show one user.")
-    .requiredOption("--id <id>", "User ID.", parseInteger)
-    .option("-f, --format <format>", "yaml or json.", parseObjectFormat, "yaml" as Format)
-    .addHelpText("after", "\nExamples:\n  $ qualytics users get --id 1\n")
-    .action(runtime.handle((options) => runUsersGet(runtime, options)));
-  return users;
+  return new Command("users")
+    .description("List and inspect users.")
+    .addCommand(listCommand(runtime, {
+      noun: "user",
+      description: "List every user.",
+      example: "qualytics users list --format table",
+      list: listUsers,
+      columns: ["id", "name", "email", "role"],
+    }))
+    .addCommand(getByIdCommand(runtime, {
+      description: "Show one user.",
+      idHelp: "User ID.",
+      examples: ["qualytics users get --id 1"],
+      fetch: getUser,
+    }));
 }
 
 /** The `teams` group. */
 export function teamsCommand(runtime: Runtime): Command {
-  const teams = new Command("teams").description("List and inspect teams.");
-  teams.command("list")
-    .description("List every team.")
-    .option("-f, --format <format>", "yaml, json or table.", parseListFormat, "yaml" as Format)
-    .addHelpText("after", "\nExamples:\n  $ qualytics teams list\n")
-    .action(runtime.handle((options) => runTeamsList(runtime, options)));
-  teams.command("get")
-    .description("Show one team.")
-    .requiredOption("--id <id>", "Team ID.", parseInteger)
-    .option("-f, --format <format>", "yaml or json.", parseObjectFormat, "yaml" as Format)
-    .addHelpText("after", "\nExamples:\n  $ qualytics teams get --id 1 --format json\n")
-    .action(runtime.handle((options) => runTeamsGet(runtime, options)));
-  return teams;
+  return new Command("teams")
+    .description("List and inspect teams.")
+    .addCommand(listCommand(runtime, {
+      noun: "team",
+      description: "List every team.",
+      example: "qualytics teams list",
+      list: listTeams,
+      columns: ["id", "name", "description", "users"],
+    }))
+    .addCommand(getByIdCommand(runtime, {
+      description: "Show one team.",
+      idHelp: "Team ID.",
+      examples: ["qualytics teams get --id 1 --format json"],
+      fetch: getTeam,
+    }));
 }
 
 /** The `tags` group. */
 export function tagsCommand(runtime: Runtime): Command {
   const tags = new Command("tags").description("Manage global tags.");
-  tags.command("list")
-    .description("List every global tag.")
-    .option("-f, --format <format>", "yaml, json or table.", parseListFormat, "yaml" as Format)
-    .addHelpText("after", "\nExamples:\n  $ qualytics tags list --format table\n")
-    .action(runtime.handle((options) => runTagsList(runtime, options)));
+  tags.addCommand(listCommand(runtime, {
+    noun: "tag",
+    description: "List every global tag.",
+    example: "qualytics tags list --format table",
+    list: listTags,
+    columns: ["name", "color", "category", "weight_modifier", "description"],
+  }));
   tags.command("get")
     .description("Show one global tag.")
     .requiredOption("--name <name>", "Tag name.")
     .option("-f, --format <format>", "yaml or json.", parseObjectFormat, "yaml" as Format)
-    .addHelpText("after", "\nExamples:\n  $ qualytics tags get --name pii\n")
+    .addHelpText("after", examples("qualytics tags get --name pii"))
     .action(runtime.handle((options) => runTagsGet(runtime, options)));
   tags.command("create")
     .description("Create a global tag.")
@@ -212,7 +195,7 @@ export function tagsCommand(runtime: Runtime): Command {
   tags.command("delete")
     .description("Delete a global tag.")
     .requiredOption("--name <name>", "Tag name.")
-    .addHelpText("after", "\nExamples:\n  $ qualytics tags delete --name pii\n")
+    .addHelpText("after", examples("qualytics tags delete --name pii"))
     .action(runtime.handle((options) => runTagsDelete(runtime, options)));
   return tags;
 }

@@ -5,7 +5,12 @@
  *
  * @module
  */
-import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
+import {
+  Command,
+  InvalidArgumentError,
+  Option,
+  type OptionValues,
+} from "@commander-js/extra-typings";
 import { abortOperation, getOperation, listOperations } from "../api/operations.ts";
 import type { ApiObject, Operation } from "../api/types.ts";
 import {
@@ -27,6 +32,7 @@ import {
   scanPayload,
   syncPayload,
 } from "../services/operations.ts";
+import { type ByIdOptions, examples, getByIdCommand, idCommand, printFound } from "./common.ts";
 import { UsageError } from "./errors.ts";
 import { type Format, parseListFormat, parseObjectFormat } from "./output.ts";
 import { parseInteger, parseIntegerList, type Runtime, splitCommaList } from "./runtime.ts";
@@ -205,10 +211,16 @@ export async function runTrigger(
   return results.every((run) => run.outcome === "success" || run.outcome === "warning") ? 0 : 1;
 }
 
-/** A trigger command with the options every trigger shares. */
-function triggerCommand(name: string, description: string) {
+const TRIGGER_HELP = `
+Each datastore ID starts its own operation; all are followed at once. Progress goes to stderr,
+the operations (as YAML or JSON) to stdout. Exit code 1 when any operation fails, is aborted
+or times out.`;
+
+/** A trigger command with the options and help every trigger shares. */
+function triggerCommand(name: string, description: string, exampleLines: string[]) {
   return new Command(name)
     .description(description)
+    .addHelpText("after", `${TRIGGER_HELP}\n${examples(...exampleLines)}`)
     .requiredOption(
       "--datastore-id <ids>",
       "Datastore ID, or several as a comma list (one operation each).",
@@ -241,25 +253,19 @@ function triggerOptions(options: {
   };
 }
 
+/** Adds `--container-names` and `--container-tags` (one or the other). */
+function selectingContainers<Args extends unknown[], Opts extends OptionValues>(
+  command: Command<Args, Opts>,
+) {
+  return command
+    .option("--container-names <names>", "Only these containers (comma list).", commaList)
+    .option("--container-tags <tags>", "Only containers with these tags (comma list).", commaList);
+}
+
 function exclusiveContainers(options: { containerNames?: string[]; containerTags?: string[] }) {
   if (options.containerNames?.length && options.containerTags?.length) {
     throw new UsageError("Use either --container-names or --container-tags, not both.");
   }
-}
-
-const TRIGGER_HELP = `
-Each datastore ID starts its own operation; all are followed at once. Progress goes to stderr,
-the operations (as YAML or JSON) to stdout. Exit code 1 when any operation fails, is aborted
-or times out.`;
-
-/** Prints one operation. */
-export async function runOperationsGet(
-  runtime: Runtime,
-  options: { id: number; format: Format },
-): Promise<number> {
-  const client = await runtime.client();
-  runtime.ui.data(await getOperation(client, options.id), options.format);
-  return 0;
 }
 
 /** Options of `operations list`. */
@@ -288,16 +294,12 @@ export async function runOperationsList(
       endDate: options.endDate,
     }),
   );
-  runtime.ui.info(`Found ${operations.length} operations.`);
-  runtime.ui.data(operations, options.format, OPERATION_COLUMNS);
+  printFound(runtime.ui, operations, "operations", options.format, OPERATION_COLUMNS);
   return 0;
 }
 
 /** Asks the server to abort an operation and reports what it answered. */
-export async function runOperationsAbort(
-  runtime: Runtime,
-  options: { id: number; format: Format },
-): Promise<number> {
+export async function runOperationsAbort(runtime: Runtime, options: ByIdOptions): Promise<number> {
   const client = await runtime.client();
   const operation = await abortOperation(client, options.id);
   runtime.ui.info(describeAbort(options.id, operation));
@@ -346,7 +348,10 @@ export function operationsCommand(runtime: Runtime): Command {
   );
 
   operations.addCommand(
-    triggerCommand("sync", "Sync (catalog) datastores: discover their containers.")
+    triggerCommand("sync", "Sync (catalog) datastores: discover their containers.", [
+      "qualytics operations sync --datastore-id 1",
+      "qualytics operations sync --datastore-id 1,2 --include table,view --background",
+    ])
       .option(
         "--include <types>",
         "Container types to include (comma list, e.g. table,view).",
@@ -354,15 +359,6 @@ export function operationsCommand(runtime: Runtime): Command {
       )
       .option("--prune", "Remove containers that no longer exist in the source.", false)
       .option("--recreate", "Drop and recreate every container.", false)
-      .addHelpText(
-        "after",
-        `${TRIGGER_HELP}
-
-Examples:
-  $ qualytics operations sync --datastore-id 1
-  $ qualytics operations sync --datastore-id 1,2 --include table,view --background
-`,
-      )
       .action(
         runtime.handle((options) =>
           runTrigger(runtime, "sync", triggerOptions(options), (id) =>
@@ -376,9 +372,12 @@ Examples:
   );
 
   operations.addCommand(
-    triggerCommand("profile", "Profile datastores: field statistics and inferred checks.")
-      .option("--container-names <names>", "Only these containers (comma list).", commaList)
-      .option("--container-tags <tags>", "Only containers with these tags (comma list).", commaList)
+    selectingContainers(
+      triggerCommand("profile", "Profile datastores: field statistics and inferred checks.", [
+        "qualytics operations profile --datastore-id 1",
+        "qualytics operations profile --datastore-id 1 --container-names orders,customers --ai-effort high",
+      ]),
+    )
       .option(
         "--ai-effort <level>",
         "Check inference effort: off, low, medium, high, xhigh, max (or 0-5).",
@@ -419,15 +418,6 @@ Examples:
         "Distinct values kept in histograms.",
         parseInteger,
       )
-      .addHelpText(
-        "after",
-        `${TRIGGER_HELP}
-
-Examples:
-  $ qualytics operations profile --datastore-id 1
-  $ qualytics operations profile --datastore-id 1 --container-names orders,customers --ai-effort high
-`,
-      )
       .action(runtime.handle((options) => {
         exclusiveContainers(options);
         let aiEffort = options.aiEffort;
@@ -459,9 +449,11 @@ Examples:
   );
 
   operations.addCommand(
-    triggerCommand("scan", "Scan datastores: run their quality checks.")
-      .option("--container-names <names>", "Only these containers (comma list).", commaList)
-      .option("--container-tags <tags>", "Only containers with these tags (comma list).", commaList)
+    selectingContainers(triggerCommand("scan", "Scan datastores: run their quality checks.", [
+      "qualytics operations scan --datastore-id 1",
+      "qualytics operations scan --datastore-id 1,2 --incremental --poll-interval 5 --timeout 600",
+      "qualytics operations scan --datastore-id 1 --container-names orders --background --format json",
+    ]))
       .option("--incremental", "Scan only records added since the last scan.", false)
       .addOption(
         new Option("--remediation <strategy>", "Deprecated: set it on the datastore instead.")
@@ -488,16 +480,6 @@ Examples:
         parseGreaterThanTime,
       )
       .option("--greater-than-batch <number>", "Only records after this batch value.", parseNumber)
-      .addHelpText(
-        "after",
-        `${TRIGGER_HELP}
-
-Examples:
-  $ qualytics operations scan --datastore-id 1
-  $ qualytics operations scan --datastore-id 1,2 --incremental --poll-interval 5 --timeout 600
-  $ qualytics operations scan --datastore-id 1 --container-names orders --background --format json
-`,
-      )
       .action(runtime.handle((options) => {
         exclusiveContainers(options);
         if (options.remediation !== undefined && options.remediation !== "none") {
@@ -527,21 +509,19 @@ Examples:
   );
 
   operations.addCommand(
-    triggerCommand("materialize", "Materialize computed containers into the enrichment datastore.")
-      .option("--container-names <names>", "Only these containers (comma list).", commaList)
-      .option("--container-tags <tags>", "Only containers with these tags (comma list).", commaList)
+    selectingContainers(
+      triggerCommand(
+        "materialize",
+        "Materialize computed containers into the enrichment datastore.",
+        [
+          "qualytics operations materialize --datastore-id 1 --background",
+        ],
+      ),
+    )
       .option(
         "--max-records-per-partition <n>",
         "Records per partition (-1 for all).",
         parseInteger,
-      )
-      .addHelpText(
-        "after",
-        `${TRIGGER_HELP}
-
-Examples:
-  $ qualytics operations materialize --datastore-id 1 --background
-`,
       )
       .action(runtime.handle((options) => {
         exclusiveContainers(options);
@@ -560,7 +540,14 @@ Examples:
   );
 
   operations.addCommand(
-    triggerCommand("export", "Export anomalies, checks or profiles into the enrichment datastore.")
+    triggerCommand(
+      "export",
+      "Export anomalies, checks or profiles into the enrichment datastore.",
+      [
+        "qualytics operations export --datastore-id 1 --asset-type anomalies --background",
+        "qualytics operations export --datastore-id 1 --asset-type checks --container-ids 11,12",
+      ],
+    )
       .requiredOption("--asset-type <type>", "anomalies, checks or profiles.", parseAssetType)
       .option(
         "--container-ids <ids>",
@@ -569,15 +556,6 @@ Examples:
       )
       .option("--container-tags <tags>", "Only containers with these tags (comma list).", commaList)
       .option("--include-deleted", "Include deleted assets.", false)
-      .addHelpText(
-        "after",
-        `${TRIGGER_HELP}
-
-Examples:
-  $ qualytics operations export --datastore-id 1 --asset-type anomalies --background
-  $ qualytics operations export --datastore-id 1 --asset-type checks --container-ids 11,12
-`,
-      )
       .action(
         runtime.handle((options) =>
           runTrigger(runtime, "export", triggerOptions(options), (id) =>
@@ -591,12 +569,12 @@ Examples:
       ),
   );
 
-  operations.command("get")
-    .description("Show one operation with its progress counters.")
-    .requiredOption("--id <id>", "Operation ID.", parseInteger)
-    .option("-f, --format <format>", "yaml or json.", parseObjectFormat, "yaml" as Format)
-    .addHelpText("after", "\nExamples:\n  $ qualytics operations get --id 42 --format json\n")
-    .action(runtime.handle((options) => runOperationsGet(runtime, options)));
+  operations.addCommand(getByIdCommand(runtime, {
+    description: "Show one operation with its progress counters.",
+    idHelp: "Operation ID.",
+    examples: ["qualytics operations get --id 42 --format json"],
+    fetch: getOperation,
+  }));
 
   operations.command("list")
     .description("List operations, newest first.")
@@ -620,17 +598,16 @@ Examples:
     )
     .action(runtime.handle((options) => runOperationsList(runtime, options)));
 
-  operations.command("abort")
-    .description("Ask the server to abort a running operation.")
-    .requiredOption("--id <id>", "Operation ID.", parseInteger)
-    .option(
-      "-f, --format <format>",
+  operations.addCommand(
+    idCommand(
+      "abort",
+      "Ask the server to abort a running operation.",
+      "Operation ID.",
       "Format of the operation on stdout: yaml or json.",
-      parseObjectFormat,
-      "yaml" as Format,
     )
-    .addHelpText("after", "\nExamples:\n  $ qualytics operations abort --id 42\n")
-    .action(runtime.handle((options) => runOperationsAbort(runtime, options)));
+      .addHelpText("after", examples("qualytics operations abort --id 42"))
+      .action(runtime.handle((options) => runOperationsAbort(runtime, options))),
+  );
 
   return operations;
 }

@@ -16,7 +16,12 @@ import type { QualyticsClient } from "../client/http_client.ts";
 import { ConflictError, NotFoundError } from "../client/errors.ts";
 import { PlaceholderResolver } from "../util/env_placeholders.ts";
 import { parseJson } from "../util/json.ts";
-import { InvalidInputError, ResourceNotFoundError } from "./resource_errors.ts";
+import {
+  findByIdOrName,
+  InvalidInputError,
+  notFoundAs,
+  ResourceNotFoundError,
+} from "./resource_errors.ts";
 
 /** Keys of a connection body that live at the top level; every other key is a parameter. */
 export const CONNECTION_SCHEMA_KEYS: ReadonlySet<string> = new Set([
@@ -224,15 +229,12 @@ export async function updateConnectionById(
 }
 
 /** One connection by id; a 404 becomes {@link ResourceNotFoundError}. */
-export async function getConnectionById(client: QualyticsClient, id: number): Promise<Connection> {
-  try {
-    return await getConnection(client, id);
-  } catch (error) {
-    if (error instanceof NotFoundError) {
-      throw new ResourceNotFoundError(`Connection with ID ${id} not found.`);
-    }
-    throw error;
-  }
+export function getConnectionById(client: QualyticsClient, id: number): Promise<Connection> {
+  return notFoundAs(connectionNotFound(id), () => getConnection(client, id));
+}
+
+function connectionNotFound(id: number): string {
+  return `Connection with ID ${id} not found.`;
 }
 
 /** The connection named exactly `name`, asked of the server with one filtered listing. */
@@ -245,20 +247,16 @@ export async function findConnectionByName(
 }
 
 /** A connection by id or by name (exactly one of them). */
-export async function getConnectionBy(
+export function getConnectionBy(
   client: QualyticsClient,
   selector: { id?: number; name?: string },
 ): Promise<Connection> {
-  if (selector.id !== undefined && selector.name !== undefined) {
-    throw new InvalidInputError("Cannot specify both --id and --name. Please use only one.");
-  }
-  if (selector.id !== undefined) return await getConnectionById(client, selector.id);
-  if (selector.name === undefined) {
-    throw new InvalidInputError("Must specify either --id or --name.");
-  }
-  const found = await findConnectionByName(client, selector.name);
-  if (!found) throw new ResourceNotFoundError(`Connection with name '${selector.name}' not found.`);
-  return found;
+  return findByIdOrName(
+    selector,
+    "Connection",
+    (id) => getConnectionById(client, id),
+    (name) => findConnectionByName(client, name),
+  );
 }
 
 /** A delete refused because datastores still use the connection. */
@@ -293,9 +291,7 @@ export async function deleteConnectionById(
     const response = await deleteConnection(client, id);
     return deleteResult(response, "Connection deleted successfully");
   } catch (error) {
-    if (error instanceof NotFoundError) {
-      throw new ResourceNotFoundError(`Connection with ID ${id} not found.`);
-    }
+    if (error instanceof NotFoundError) throw new ResourceNotFoundError(connectionNotFound(id));
     if (!(error instanceof ConflictError)) throw error;
     let datastores: Array<{ id: number; name: string }> = [];
     try {
@@ -363,20 +359,19 @@ export async function testConnectionById(
   if (overrides.username !== undefined) changes.username = resolver.resolve(overrides.username);
   if (overrides.password !== undefined) changes.password = resolver.resolve(overrides.password);
   resolver.assertResolved();
-  let response: ApiObject | null;
-  try {
-    if (Object.keys(changes).length) {
-      const existing = await getConnection(client, id);
-      response = await testConnection(client, id, mergeConnectionUpdate(existing, changes));
-    } else {
-      response = await testConnection(client, id);
-    }
-  } catch (error) {
-    if (error instanceof NotFoundError) {
-      throw new ResourceNotFoundError(`Connection with ID ${id} not found.`);
-    }
-    throw error;
-  }
+  const response = await notFoundAs(connectionNotFound(id), async () => {
+    if (!Object.keys(changes).length) return await testConnection(client, id);
+    const existing = await getConnection(client, id);
+    return await testConnection(client, id, mergeConnectionUpdate(existing, changes));
+  });
+  return connectionCheckOutcome(response);
+}
+
+/**
+ * What a connection test or datastore verification answered: an empty answer means connected;
+ * otherwise `connected` (or `success`) says so and `message` why not.
+ */
+export function connectionCheckOutcome(response: ApiObject | null): ConnectionTestOutcome {
   const result: ApiObject = response && typeof response === "object"
     ? response
     : { connected: true };

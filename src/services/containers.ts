@@ -14,10 +14,10 @@ import {
   validateContainer,
 } from "../api/containers.ts";
 import type { ApiObject, Container } from "../api/types.ts";
-import { ConflictError, describeDetail, NotFoundError, ValidationError } from "../client/errors.ts";
+import { ConflictError, describeDetail, ValidationError } from "../client/errors.ts";
 import type { QualyticsClient } from "../client/http_client.ts";
 import { deleteResult } from "./connections.ts";
-import { InvalidInputError, ResourceNotFoundError } from "./resource_errors.ts";
+import { InvalidInputError, notFoundAs } from "./resource_errors.ts";
 
 /** Every container type. */
 export const CONTAINER_TYPES = [
@@ -212,15 +212,12 @@ export function buildContainerUpdatePayload(
 }
 
 /** One container by id; a 404 becomes {@link ResourceNotFoundError}. */
-export async function getContainerById(client: QualyticsClient, id: number): Promise<Container> {
-  try {
-    return await getContainer(client, id);
-  } catch (error) {
-    if (error instanceof NotFoundError) {
-      throw new ResourceNotFoundError(`Container with ID ${id} not found.`);
-    }
-    throw error;
-  }
+export function getContainerById(client: QualyticsClient, id: number): Promise<Container> {
+  return notFoundAs(containerNotFound(id), () => getContainer(client, id));
+}
+
+function containerNotFound(id: number): string {
+  return `Container with ID ${id} not found.`;
 }
 
 /** A container with its field profiles (every page) under `field_profiles`. */
@@ -323,14 +320,10 @@ export async function deleteContainerById(
   client: QualyticsClient,
   id: number,
 ): Promise<{ success: boolean; message: string }> {
-  try {
-    return deleteResult(await deleteContainer(client, id), "Container deleted successfully");
-  } catch (error) {
-    if (error instanceof NotFoundError) {
-      throw new ResourceNotFoundError(`Container with ID ${id} not found.`);
-    }
-    throw error;
-  }
+  return deleteResult(
+    await notFoundAs(containerNotFound(id), () => deleteContainer(client, id)),
+    "Container deleted successfully",
+  );
 }
 
 /** The outcome of validating a computed container definition. */

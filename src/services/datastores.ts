@@ -14,10 +14,20 @@ import {
   verifyDatastoreConnection,
 } from "../api/datastores.ts";
 import type { ApiObject, Datastore } from "../api/types.ts";
-import { NotFoundError } from "../client/errors.ts";
 import type { QualyticsClient } from "../client/http_client.ts";
-import { deleteResult, findConnectionByName } from "./connections.ts";
-import { InvalidInputError, ResourceNotFoundError } from "./resource_errors.ts";
+import {
+  connectionCheckOutcome,
+  type ConnectionTestOutcome,
+  deleteResult,
+  findConnectionByName,
+} from "./connections.ts";
+import {
+  findByIdOrName,
+  InvalidInputError,
+  notFoundAs,
+  requireOneOf,
+  ResourceNotFoundError,
+} from "./resource_errors.ts";
 
 /** Remediation strategies of an enrichment datastore. */
 export const REMEDIATION_STRATEGIES = ["none", "append", "overwrite"] as const;
@@ -74,17 +84,15 @@ export async function resolveConnectionId(
   client: QualyticsClient | undefined,
   selector: { connectionId?: number; connectionName?: string },
 ): Promise<number> {
-  if (selector.connectionId !== undefined && selector.connectionName !== undefined) {
-    throw new InvalidInputError(
-      "Cannot specify both --connection-name and --connection-id. Please use only one.",
-    );
-  }
+  requireOneOf(
+    "--connection-name",
+    selector.connectionName,
+    "--connection-id",
+    selector.connectionId,
+  );
   if (selector.connectionId !== undefined) return selector.connectionId;
-  if (selector.connectionName === undefined) {
-    throw new InvalidInputError("Must specify either --connection-name or --connection-id.");
-  }
   if (!client) throw new Error("A client is needed to look a connection up by name.");
-  const found = await findConnectionByName(client, selector.connectionName);
+  const found = await findConnectionByName(client, selector.connectionName!);
   if (!found) {
     throw new ResourceNotFoundError(
       `Connection '${selector.connectionName}' not found. Create it first with: ` +
@@ -172,33 +180,26 @@ export function flattenDatastore(datastore: ApiObject): ApiObject {
 }
 
 /** One datastore by id; a 404 becomes {@link ResourceNotFoundError}. */
-export async function getDatastoreById(client: QualyticsClient, id: number): Promise<Datastore> {
-  try {
-    return await getDatastore(client, id);
-  } catch (error) {
-    if (error instanceof NotFoundError) {
-      throw new ResourceNotFoundError(`Datastore with ID ${id} not found.`);
-    }
-    throw error;
-  }
+export function getDatastoreById(client: QualyticsClient, id: number): Promise<Datastore> {
+  return notFoundAs(datastoreNotFound(id), () => getDatastore(client, id));
+}
+
+function datastoreNotFound(id: number): string {
+  return `Datastore with ID ${id} not found.`;
 }
 
 /** A datastore by id or exact name (exactly one of them); a name costs one filtered listing. */
-export async function getDatastoreBy(
+export function getDatastoreBy(
   client: QualyticsClient,
   selector: { id?: number; name?: string },
 ): Promise<Datastore> {
-  if (selector.id !== undefined && selector.name !== undefined) {
-    throw new InvalidInputError("Cannot specify both --id and --name. Please use only one.");
-  }
-  if (selector.id !== undefined) return await getDatastoreById(client, selector.id);
-  if (selector.name === undefined) {
-    throw new InvalidInputError("Must specify either --id or --name.");
-  }
-  const candidates = await listDatastores(client, { name: selector.name });
-  const found = candidates.find((datastore) => datastore.name === selector.name);
-  if (!found) throw new ResourceNotFoundError(`Datastore with name '${selector.name}' not found.`);
-  return found;
+  return findByIdOrName(
+    selector,
+    "Datastore",
+    (id) => getDatastoreById(client, id),
+    async (name) =>
+      (await listDatastores(client, { name })).find((datastore) => datastore.name === name),
+  );
 }
 
 /** GET the datastore, overlay the changes on its writable keys, PUT the whole body. */
@@ -216,42 +217,20 @@ export async function deleteDatastoreById(
   client: QualyticsClient,
   id: number,
 ): Promise<{ success: boolean; message: string }> {
-  try {
-    return deleteResult(await deleteDatastore(client, id), "Datastore deleted successfully");
-  } catch (error) {
-    if (error instanceof NotFoundError) {
-      throw new ResourceNotFoundError(`Datastore with ID ${id} not found.`);
-    }
-    throw error;
-  }
-}
-
-/** The outcome of verifying a datastore's connection. */
-export interface VerifyOutcome {
-  passed: boolean;
-  message: string;
-  result: ApiObject;
+  return deleteResult(
+    await notFoundAs(datastoreNotFound(id), () => deleteDatastore(client, id)),
+    "Datastore deleted successfully",
+  );
 }
 
 /** Asks the server to connect to the datastore. */
-export async function verifyDatastore(client: QualyticsClient, id: number): Promise<VerifyOutcome> {
-  let response: ApiObject | null;
-  try {
-    response = await verifyDatastoreConnection(client, id);
-  } catch (error) {
-    if (error instanceof NotFoundError) {
-      throw new ResourceNotFoundError(`Datastore with ID ${id} not found.`);
-    }
-    throw error;
-  }
-  const result: ApiObject = response && typeof response === "object"
-    ? response
-    : { connected: true };
-  const passed = Boolean(result.connected ?? result.success);
-  const message = typeof result.message === "string" && result.message
-    ? result.message
-    : "Unknown error";
-  return { passed, message, result };
+export async function verifyDatastore(
+  client: QualyticsClient,
+  id: number,
+): Promise<ConnectionTestOutcome> {
+  return connectionCheckOutcome(
+    await notFoundAs(datastoreNotFound(id), () => verifyDatastoreConnection(client, id)),
+  );
 }
 
 /** Links (`link` = the enrichment datastore's id) or unlinks (`link` undefined) enrichment. */
@@ -260,20 +239,15 @@ export async function setEnrichment(
   id: number,
   link: number | undefined,
 ): Promise<ApiObject> {
-  try {
-    if (link !== undefined) {
-      const response = await linkEnrichment(client, id, link);
-      return response ?? { success: true };
-    }
-    return deleteResult(await unlinkEnrichment(client, id), "Enrichment disconnected successfully");
-  } catch (error) {
-    if (error instanceof NotFoundError) {
-      throw new ResourceNotFoundError(
-        link === undefined
-          ? `Datastore with ID ${id} not found.`
-          : `Datastore ${id} or enrichment datastore ${link} not found.`,
-      );
-    }
-    throw error;
+  if (link === undefined) {
+    return deleteResult(
+      await notFoundAs(datastoreNotFound(id), () => unlinkEnrichment(client, id)),
+      "Enrichment disconnected successfully",
+    );
   }
+  const response = await notFoundAs(
+    `Datastore ${id} or enrichment datastore ${link} not found.`,
+    () => linkEnrichment(client, id, link),
+  );
+  return response ?? { success: true };
 }

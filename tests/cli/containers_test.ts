@@ -5,62 +5,51 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import ExcelJS from "exceljs";
 import { parse as parseYaml } from "yaml";
-import { type FakeControlplane, startFakeControlplane } from "../../src/testing/mod.ts";
 import { runQualytics, tempDir } from "../helpers/cli.ts";
-
-async function withServer(
-  fn: (server: FakeControlplane, env: Record<string, string>) => Promise<void>,
-): Promise<void> {
-  const server = await startFakeControlplane({ seed: "demo" });
-  try {
-    await fn(server, { QUALYTICS_URL: server.url, QUALYTICS_TOKEN: server.token });
-  } finally {
-    await server.close();
-  }
-}
+import { envFor, fake } from "../helpers/fake.ts";
 
 Deno.test("containers create: computed_table POST then description/tags PUT", async () => {
-  await withServer(async (server, env) => {
-    const run = await runQualytics([
-      "containers",
-      "create",
-      "-t",
-      "computed_table",
-      "-n",
-      "big_orders",
-      "--datastore-id",
-      "1",
-      "-q",
-      "SELECT order_id, total_amount FROM orders",
-      "-d",
-      "Big ones",
-      "--tags",
-      "curated",
-      "-f",
-      "json",
-    ], { env });
-    assert.equal(run.code, 0, run.stderr);
-    const [post] = server.requests.filter("POST", "/api/containers");
-    assert.deepEqual(post.body, {
-      container_type: "computed_table",
-      name: "big_orders",
-      datastore_id: 1,
-      query: "SELECT order_id, total_amount FROM orders",
-      description: "Big ones",
-      tags: ["curated"],
-    });
-    const created = JSON.parse(run.stdout);
-    const [put] = server.requests.filter("PUT", `/api/containers/${created.id}`);
-    assert.deepEqual(put.body, {
-      container_type: "computed_table",
-      name: "big_orders",
-      query: "SELECT order_id, total_amount FROM orders",
-      description: "Big ones",
-      tags: ["curated"],
-    });
-    assert.equal(created.description, "Big ones");
-    assert.match(run.stderr, /Container created successfully!/);
+  await using server = await fake({ seed: "demo" });
+  const env = envFor(server);
+  const run = await runQualytics([
+    "containers",
+    "create",
+    "-t",
+    "computed_table",
+    "-n",
+    "big_orders",
+    "--datastore-id",
+    "1",
+    "-q",
+    "SELECT order_id, total_amount FROM orders",
+    "-d",
+    "Big ones",
+    "--tags",
+    "curated",
+    "-f",
+    "json",
+  ], { env });
+  assert.equal(run.code, 0, run.stderr);
+  const [post] = server.requests.filter("POST", "/api/containers");
+  assert.deepEqual(post.body, {
+    container_type: "computed_table",
+    name: "big_orders",
+    datastore_id: 1,
+    query: "SELECT order_id, total_amount FROM orders",
+    description: "Big ones",
+    tags: ["curated"],
   });
+  const created = JSON.parse(run.stdout);
+  const [put] = server.requests.filter("PUT", `/api/containers/${created.id}`);
+  assert.deepEqual(put.body, {
+    container_type: "computed_table",
+    name: "big_orders",
+    query: "SELECT order_id, total_amount FROM orders",
+    description: "Big ones",
+    tags: ["curated"],
+  });
+  assert.equal(created.description, "Big ones");
+  assert.match(run.stderr, /Container created successfully!/);
 });
 
 Deno.test("containers create --dry-run: computed_join payload, no request", async () => {
@@ -99,223 +88,223 @@ Deno.test("containers create --dry-run: computed_join payload, no request", asyn
 });
 
 Deno.test("containers create: usage errors exit 2 without requests", async () => {
-  await withServer(async (server, env) => {
-    const bad = await runQualytics(["containers", "create", "-t", "table", "-n", "x"], { env });
-    assert.equal(bad.code, 2);
-    assert.match(
-      bad.stderr,
-      /--type must be one of: computed_file, computed_join, computed_table\./,
-    );
-    const missing = await runQualytics(
-      ["containers", "create", "-t", "computed_table", "-n", "x", "--datastore-id", "1"],
-      { env },
-    );
-    assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /--query is required for computed_table/);
-    const join = await runQualytics(
-      ["containers", "create", "-t", "computed_join", "-n", "x", "--join-type", "cross"],
-      { env },
-    );
-    assert.equal(join.code, 2);
-    assert.match(join.stderr, /--join-type must be one of: full, inner, left, right\./);
-    assert.equal(server.requests.length, 0);
-    const dup = await runQualytics(
-      [
-        "containers",
-        "create",
-        "-t",
-        "computed_table",
-        "-n",
-        "orders",
-        "--datastore-id",
-        "1",
-        "-q",
-        "SELECT 1 FROM t",
-      ],
-      { env },
-    );
-    assert.equal(dup.code, 1);
-    assert.match(dup.stderr, /409/);
-  });
+  await using server = await fake({ seed: "demo" });
+  const env = envFor(server);
+  const bad = await runQualytics(["containers", "create", "-t", "table", "-n", "x"], { env });
+  assert.equal(bad.code, 2);
+  assert.match(
+    bad.stderr,
+    /--type must be one of: computed_file, computed_join, computed_table\./,
+  );
+  const missing = await runQualytics(
+    ["containers", "create", "-t", "computed_table", "-n", "x", "--datastore-id", "1"],
+    { env },
+  );
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /--query is required for computed_table/);
+  const join = await runQualytics(
+    ["containers", "create", "-t", "computed_join", "-n", "x", "--join-type", "cross"],
+    { env },
+  );
+  assert.equal(join.code, 2);
+  assert.match(join.stderr, /--join-type must be one of: full, inner, left, right\./);
+  assert.equal(server.requests.length, 0);
+  const dup = await runQualytics(
+    [
+      "containers",
+      "create",
+      "-t",
+      "computed_table",
+      "-n",
+      "orders",
+      "--datastore-id",
+      "1",
+      "-q",
+      "SELECT 1 FROM t",
+    ],
+    { env },
+  );
+  assert.equal(dup.code, 1);
+  assert.match(dup.stderr, /409/);
 });
 
 Deno.test("containers update: 409 on dropped fields, then --force-drop-fields", async () => {
-  await withServer(async (server, env) => {
-    const args = ["containers", "update", "--id", "7", "-q", "SELECT order_id FROM orders"];
-    const refused = await runQualytics(args, { env });
-    assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /409 Conflict/);
-    assert.match(refused.stderr, /Re-run with --force-drop-fields to proceed\./);
-    assert.match(refused.stderr, /total_amount/);
-    assert.equal(refused.stdout, "");
-    server.requests.clear();
-    const forced = await runQualytics([...args, "--force-drop-fields", "-f", "json"], { env });
-    assert.equal(forced.code, 0, forced.stderr);
-    assert.equal(server.requests.count("GET", "/api/containers/7"), 1);
-    const [put] = server.requests.filter("PUT", "/api/containers/7");
-    assert.deepEqual(put.body, {
-      container_type: "computed_table",
-      name: "high_value_orders",
-      query: "SELECT order_id FROM orders",
-      force_drop_fields: true,
-    });
-    assert.equal(JSON.parse(forced.stdout).query, "SELECT order_id FROM orders");
+  await using server = await fake({ seed: "demo" });
+  const env = envFor(server);
+  const args = ["containers", "update", "--id", "7", "-q", "SELECT order_id FROM orders"];
+  const refused = await runQualytics(args, { env });
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /409 Conflict/);
+  assert.match(refused.stderr, /Re-run with --force-drop-fields to proceed\./);
+  assert.match(refused.stderr, /total_amount/);
+  assert.equal(refused.stdout, "");
+  server.requests.clear();
+  const forced = await runQualytics([...args, "--force-drop-fields", "-f", "json"], { env });
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.equal(server.requests.count("GET", "/api/containers/7"), 1);
+  const [put] = server.requests.filter("PUT", "/api/containers/7");
+  assert.deepEqual(put.body, {
+    container_type: "computed_table",
+    name: "high_value_orders",
+    query: "SELECT order_id FROM orders",
+    force_drop_fields: true,
   });
+  assert.equal(JSON.parse(forced.stdout).query, "SELECT order_id FROM orders");
 });
 
 Deno.test("containers update: keeps the definition of a computed_file; errors", async () => {
-  await withServer(async (server, env) => {
-    const run = await runQualytics(["containers", "update", "--id", "12", "-n", "good_leads"], {
-      env,
-    });
-    assert.equal(run.code, 0, run.stderr);
-    const [put] = server.requests.filter("PUT", "/api/containers/12");
-    assert.deepEqual(put.body, {
-      container_type: "computed_file",
-      source_container_id: 11,
-      where_clause: "score >= 50",
-      name: "good_leads",
-      select_clause: "lead_id, email, company, score",
-    });
-    server.requests.clear();
-    const empty = await runQualytics(["containers", "update", "--id", "12"], { env });
-    assert.equal(empty.code, 2);
-    assert.equal(server.requests.length, 0);
-    const missing = await runQualytics(["containers", "update", "--id", "999", "-n", "x"], { env });
-    assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /Container with ID 999 not found\./);
+  await using server = await fake({ seed: "demo" });
+  const env = envFor(server);
+  const run = await runQualytics(["containers", "update", "--id", "12", "-n", "good_leads"], {
+    env,
   });
+  assert.equal(run.code, 0, run.stderr);
+  const [put] = server.requests.filter("PUT", "/api/containers/12");
+  assert.deepEqual(put.body, {
+    container_type: "computed_file",
+    source_container_id: 11,
+    where_clause: "score >= 50",
+    name: "good_leads",
+    select_clause: "lead_id, email, company, score",
+  });
+  server.requests.clear();
+  const empty = await runQualytics(["containers", "update", "--id", "12"], { env });
+  assert.equal(empty.code, 2);
+  assert.equal(server.requests.length, 0);
+  const missing = await runQualytics(["containers", "update", "--id", "999", "-n", "x"], { env });
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /Container with ID 999 not found\./);
 });
 
 Deno.test("containers get: with --profiles, and 404", async () => {
-  await withServer(async (server, env) => {
-    const run = await runQualytics(["containers", "get", "--id", "1", "--profiles", "-f", "json"], {
-      env,
-    });
-    assert.equal(run.code, 0, run.stderr);
-    const container = JSON.parse(run.stdout);
-    assert.equal(container.name, "orders");
-    assert.ok(container.field_profiles.some((p: { name: string }) => p.name === "order_id"));
-    assert.equal(server.requests.count("GET", "/api/containers/1/field-profiles"), 1);
-    const plain = await runQualytics(["containers", "get", "--id", "1"], { env });
-    assert.equal(parseYaml(plain.stdout).field_profiles, undefined);
-    const missing = await runQualytics(["containers", "get", "--id", "404"], { env });
-    assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /Container with ID 404 not found\./);
+  await using server = await fake({ seed: "demo" });
+  const env = envFor(server);
+  const run = await runQualytics(["containers", "get", "--id", "1", "--profiles", "-f", "json"], {
+    env,
   });
+  assert.equal(run.code, 0, run.stderr);
+  const container = JSON.parse(run.stdout);
+  assert.equal(container.name, "orders");
+  assert.ok(container.field_profiles.some((p: { name: string }) => p.name === "order_id"));
+  assert.equal(server.requests.count("GET", "/api/containers/1/field-profiles"), 1);
+  const plain = await runQualytics(["containers", "get", "--id", "1"], { env });
+  assert.equal(parseYaml(plain.stdout).field_profiles, undefined);
+  const missing = await runQualytics(["containers", "get", "--id", "404"], { env });
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /Container with ID 404 not found\./);
 });
 
 Deno.test("containers list: filters, formats, bad type", async () => {
-  await withServer(async (server, env) => {
-    const run = await runQualytics(
-      [
-        "containers",
-        "list",
-        "--datastore-id",
-        "1",
-        "-t",
-        "computed_table,computed_join",
-        "-f",
-        "json",
-      ],
-      { env },
-    );
-    assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(JSON.parse(run.stdout).map((c: { id: number }) => c.id), [7, 8]);
-    const [list] = server.requests.filter("GET", "/api/containers");
-    assert.deepEqual(list.query.datastore, ["1"]);
-    assert.deepEqual(list.query.container_type, ["computed_table", "computed_join"]);
-    const table = await runQualytics(
-      ["containers", "list", "--datastore-id", "1", "--format", "table", "--search", "order"],
-      { env },
-    );
-    assert.equal(table.code, 0);
-    assert.match(table.stdout, /order_items/);
-    server.requests.clear();
-    const bad = await runQualytics(["containers", "list", "--datastore-id", "1", "--type", "foo"], {
-      env,
-    });
-    assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /Invalid container type\(s\): foo\./);
-    assert.equal(server.requests.length, 0);
-    const missing = await runQualytics(["containers", "list"], { env });
-    assert.equal(missing.code, 2);
+  await using server = await fake({ seed: "demo" });
+  const env = envFor(server);
+  const run = await runQualytics(
+    [
+      "containers",
+      "list",
+      "--datastore-id",
+      "1",
+      "-t",
+      "computed_table,computed_join",
+      "-f",
+      "json",
+    ],
+    { env },
+  );
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout).map((c: { id: number }) => c.id), [7, 8]);
+  const [list] = server.requests.filter("GET", "/api/containers");
+  assert.deepEqual(list.query.datastore, ["1"]);
+  assert.deepEqual(list.query.container_type, ["computed_table", "computed_join"]);
+  const table = await runQualytics(
+    ["containers", "list", "--datastore-id", "1", "--format", "table", "--search", "order"],
+    { env },
+  );
+  assert.equal(table.code, 0);
+  assert.match(table.stdout, /order_items/);
+  server.requests.clear();
+  const bad = await runQualytics(["containers", "list", "--datastore-id", "1", "--type", "foo"], {
+    env,
   });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /Invalid container type\(s\): foo\./);
+  assert.equal(server.requests.length, 0);
+  const missing = await runQualytics(["containers", "list"], { env });
+  assert.equal(missing.code, 2);
 });
 
 Deno.test("containers delete: success and 404", async () => {
-  await withServer(async (server, env) => {
-    const run = await runQualytics(["containers", "delete", "--id", "7"], { env });
-    assert.equal(run.code, 0, run.stderr);
-    assert.equal(server.requests.count("DELETE", "/api/containers/7"), 1);
-    assert.deepEqual(parseYaml(run.stdout), {
-      success: true,
-      message: "Container deleted successfully",
-    });
-    const again = await runQualytics(["containers", "delete", "--id", "7"], { env });
-    assert.equal(again.code, 1);
+  await using server = await fake({ seed: "demo" });
+  const env = envFor(server);
+  const run = await runQualytics(["containers", "delete", "--id", "7"], { env });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(server.requests.count("DELETE", "/api/containers/7"), 1);
+  assert.deepEqual(parseYaml(run.stdout), {
+    success: true,
+    message: "Container deleted successfully",
   });
+  const again = await runQualytics(["containers", "delete", "--id", "7"], { env });
+  assert.equal(again.code, 1);
 });
 
 Deno.test("containers validate: valid exits 0, invalid exits 1", async () => {
-  await withServer(async (server, env) => {
-    const ok = await runQualytics(
-      [
-        "containers",
-        "validate",
-        "-t",
-        "computed_table",
-        "--datastore-id",
-        "1",
-        "-q",
-        "SELECT order_id FROM orders",
-        "--timeout",
-        "30",
-      ],
-      { env },
-    );
-    assert.equal(ok.code, 0, ok.stderr);
-    assert.deepEqual(parseYaml(ok.stdout), { valid: true });
-    const [post] = server.requests.filter("POST", "/api/containers/validate");
-    assert.deepEqual(post.query.timeout_seconds, ["30"]);
-    assert.deepEqual(post.body, {
-      container: {
-        container_type: "computed_table",
-        name: "validation_test",
-        datastore_id: 1,
-        query: "SELECT order_id FROM orders",
-      },
-    });
-    const bad = await runQualytics(
-      [
-        "containers",
-        "validate",
-        "-t",
-        "computed_table",
-        "--datastore-id",
-        "1",
-        "-q",
-        "not sql",
-        "-f",
-        "json",
-      ],
-      { env },
-    );
-    assert.equal(bad.code, 1);
-    assert.equal(JSON.parse(bad.stdout).valid, false);
-    assert.match(bad.stderr, /Validation failed/);
-    const usage = await runQualytics([
+  await using server = await fake({ seed: "demo" });
+  const env = envFor(server);
+  const ok = await runQualytics(
+    [
       "containers",
       "validate",
       "-t",
-      "computed_file",
+      "computed_table",
       "--datastore-id",
       "1",
-    ], {
-      env,
-    });
-    assert.equal(usage.code, 2);
+      "-q",
+      "SELECT order_id FROM orders",
+      "--timeout",
+      "30",
+    ],
+    { env },
+  );
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.deepEqual(parseYaml(ok.stdout), { valid: true });
+  const [post] = server.requests.filter("POST", "/api/containers/validate");
+  assert.deepEqual(post.query.timeout_seconds, ["30"]);
+  assert.deepEqual(post.body, {
+    container: {
+      container_type: "computed_table",
+      name: "validation_test",
+      datastore_id: 1,
+      query: "SELECT order_id FROM orders",
+    },
   });
+  const bad = await runQualytics(
+    [
+      "containers",
+      "validate",
+      "-t",
+      "computed_table",
+      "--datastore-id",
+      "1",
+      "-q",
+      "not sql",
+      "-f",
+      "json",
+    ],
+    { env },
+  );
+  assert.equal(bad.code, 1);
+  assert.equal(JSON.parse(bad.stdout).valid, false);
+  assert.match(bad.stderr, /Validation failed/);
+  const usage = await runQualytics([
+    "containers",
+    "validate",
+    "-t",
+    "computed_file",
+    "--datastore-id",
+    "1",
+  ], {
+    env,
+  });
+  assert.equal(usage.code, 2);
 });
 
 async function writeWorkbook(file: string, rows: unknown[][]): Promise<void> {
@@ -335,61 +324,61 @@ Deno.test("containers import: xlsx creates tables and checks; re-import skips", 
     ["late_orders_SF", "Orders shipped late", "SELECT order_id, upper(status) FROM orders"],
     ["no_query", "skipped", ""],
   ]);
-  await withServer(async (server, env) => {
-    const run = await runQualytics(
-      [
-        "containers",
-        "import",
-        "--datastore",
-        "1",
-        "--input",
-        file,
-        "--as-active",
-        "--tags",
-        "dq;imported",
-      ],
-      { env, home: dir },
-    );
-    assert.equal(run.code, 0, run.stderr);
-    const [post] = server.requests.filter("POST", "/api/containers");
-    const body = post.body as Record<string, any>;
-    assert.equal(body.name, "ct_late_orders_SF");
-    assert.equal(body.datastore_id, 1);
-    assert.equal(body.query, "SELECT order_id, upper(status) AS expr_1 FROM orders");
-    assert.equal(body.additional_metadata.rule_id, "late_orders");
-    const [check] = server.requests.filter("POST", "/api/quality-checks");
-    const checkBody = check.body as Record<string, any>;
-    assert.equal(checkBody.rule, "satisfiesExpression");
-    assert.equal(checkBody.status, "Active");
-    assert.deepEqual(checkBody.tags, ["dq", "imported"]);
-    assert.deepEqual(checkBody.fields, ["order_id", "expr_1"]);
-    assert.equal(checkBody.properties.expression, "`order_id` IS NULL AND `expr_1` IS NULL");
-    const summary = parseYaml(run.stdout);
-    assert.equal(summary.computed_tables_created, 1);
-    assert.equal(summary.checks_created, 1);
-    assert.match(run.stderr, /Row 3: 'no_query' has empty query, skipping\./);
-    const log = await Deno.readTextFile(
-      path.join(
-        dir,
-        ".qualytics",
-        (await Array.fromAsync(Deno.readDir(path.join(dir, ".qualytics"))))
-          .find((e) => e.name.startsWith("computed-table-import-errors-"))!.name,
-      ),
-    );
-    assert.match(log, /no_query/);
+  await using server = await fake({ seed: "demo" });
+  const env = envFor(server);
+  const run = await runQualytics(
+    [
+      "containers",
+      "import",
+      "--datastore",
+      "1",
+      "--input",
+      file,
+      "--as-active",
+      "--tags",
+      "dq;imported",
+    ],
+    { env, home: dir },
+  );
+  assert.equal(run.code, 0, run.stderr);
+  const [post] = server.requests.filter("POST", "/api/containers");
+  const body = post.body as Record<string, any>;
+  assert.equal(body.name, "ct_late_orders_SF");
+  assert.equal(body.datastore_id, 1);
+  assert.equal(body.query, "SELECT order_id, upper(status) AS expr_1 FROM orders");
+  assert.equal(body.additional_metadata.rule_id, "late_orders");
+  const [check] = server.requests.filter("POST", "/api/quality-checks");
+  const checkBody = check.body as Record<string, any>;
+  assert.equal(checkBody.rule, "satisfiesExpression");
+  assert.equal(checkBody.status, "Active");
+  assert.deepEqual(checkBody.tags, ["dq", "imported"]);
+  assert.deepEqual(checkBody.fields, ["order_id", "expr_1"]);
+  assert.equal(checkBody.properties.expression, "`order_id` IS NULL AND `expr_1` IS NULL");
+  const summary = parseYaml(run.stdout);
+  assert.equal(summary.computed_tables_created, 1);
+  assert.equal(summary.checks_created, 1);
+  assert.match(run.stderr, /Row 3: 'no_query' has empty query, skipping\./);
+  const log = await Deno.readTextFile(
+    path.join(
+      dir,
+      ".qualytics",
+      (await Array.fromAsync(Deno.readDir(path.join(dir, ".qualytics"))))
+        .find((e) => e.name.startsWith("computed-table-import-errors-"))!.name,
+    ),
+  );
+  assert.match(log, /no_query/);
 
-    server.requests.clear();
-    const again = await runQualytics(
-      ["containers", "import", "--datastore", "1", "--input", file],
-      {
-        env,
-        home: dir,
-      },
-    );
-    assert.equal(again.code, 0, again.stderr);
-    assert.equal(server.requests.writes().length, 0);
-    assert.equal(parseYaml(again.stdout).computed_tables_skipped, 1);
-  });
+  server.requests.clear();
+  const again = await runQualytics(
+    ["containers", "import", "--datastore", "1", "--input", file],
+    {
+      env,
+      home: dir,
+    },
+  );
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(server.requests.writes().length, 0);
+  assert.equal(parseYaml(again.stdout).computed_tables_skipped, 1);
 });
 
 Deno.test("containers import: csv dry-run writes nothing; bad input exits 1", async () => {
@@ -400,64 +389,64 @@ Deno.test("containers import: csv dry-run writes nothing; bad input exits 1", as
     csv,
     'name,description,query\nhigh_value_orders_x,"Say ""hi""",SELECT * FROM orders\n',
   );
-  await withServer(async (server, env) => {
-    const dry = await runQualytics(
-      [
-        "containers",
-        "import",
-        "--datastore",
-        "1",
-        "--input",
-        csv,
-        "--dry-run",
-        "--prefix",
-        "",
-        "-f",
-        "json",
-      ],
-      { env, home: dir },
-    );
-    assert.equal(dry.code, 0, dry.stderr);
-    assert.deepEqual(JSON.parse(dry.stdout), {
-      dry_run: true,
-      tables: [{
-        computed_table_name: "high_value_orders_x",
-        status: "create",
-        description: 'Say "hi"',
-        check: "satisfiesExpression",
-      }],
-    });
-    assert.equal(server.requests.writes().length, 0);
-
-    const empty = path.join(dir, "empty.csv");
-    await Deno.writeTextFile(empty, "name,description,query\nonly_name,,\n");
-    const invalid = await runQualytics([
+  await using server = await fake({ seed: "demo" });
+  const env = envFor(server);
+  const dry = await runQualytics(
+    [
       "containers",
       "import",
       "--datastore",
       "1",
       "--input",
-      empty,
-    ], {
-      env,
-      home: dir,
-    });
-    assert.equal(invalid.code, 1);
-    assert.match(invalid.stderr, /No valid records to import after validation\./);
-
-    const unsupported = await runQualytics(
-      ["containers", "import", "--datastore", "1", "--input", path.join(dir, "x.json")],
-      { env, home: dir },
-    );
-    assert.equal(unsupported.code, 1);
-    assert.match(unsupported.stderr, /Unsupported file format: \.json/);
-    const absent = await runQualytics(
-      ["containers", "import", "--datastore", "1", "--input", path.join(dir, "absent.csv")],
-      { env, home: dir },
-    );
-    assert.equal(absent.code, 1);
-    assert.match(absent.stderr, /File not found/);
+      csv,
+      "--dry-run",
+      "--prefix",
+      "",
+      "-f",
+      "json",
+    ],
+    { env, home: dir },
+  );
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.deepEqual(JSON.parse(dry.stdout), {
+    dry_run: true,
+    tables: [{
+      computed_table_name: "high_value_orders_x",
+      status: "create",
+      description: 'Say "hi"',
+      check: "satisfiesExpression",
+    }],
   });
+  assert.equal(server.requests.writes().length, 0);
+
+  const empty = path.join(dir, "empty.csv");
+  await Deno.writeTextFile(empty, "name,description,query\nonly_name,,\n");
+  const invalid = await runQualytics([
+    "containers",
+    "import",
+    "--datastore",
+    "1",
+    "--input",
+    empty,
+  ], {
+    env,
+    home: dir,
+  });
+  assert.equal(invalid.code, 1);
+  assert.match(invalid.stderr, /No valid records to import after validation\./);
+
+  const unsupported = await runQualytics(
+    ["containers", "import", "--datastore", "1", "--input", path.join(dir, "x.json")],
+    { env, home: dir },
+  );
+  assert.equal(unsupported.code, 1);
+  assert.match(unsupported.stderr, /Unsupported file format: \.json/);
+  const absent = await runQualytics(
+    ["containers", "import", "--datastore", "1", "--input", path.join(dir, "absent.csv")],
+    { env, home: dir },
+  );
+  assert.equal(absent.code, 1);
+  assert.match(absent.stderr, /File not found/);
 });
 
 Deno.test("containers import: a failed create exits 1 and is logged", async () => {
@@ -465,18 +454,18 @@ Deno.test("containers import: a failed create exits 1 and is logged", async () =
   const dir = String(tmp);
   const csv = path.join(dir, "defs.csv");
   await Deno.writeTextFile(csv, "name,description,query\nbroken,,not a query\n");
-  await withServer(async (_server, env) => {
-    const run = await runQualytics(
-      ["containers", "import", "--datastore", "1", "--input", csv, "--skip-profile-wait"],
-      { env, home: dir },
-    );
-    assert.equal(run.code, 1);
-    const summary = parseYaml(run.stdout);
-    assert.equal(summary.computed_tables_failed, 1);
-    assert.match(run.stderr, /Failed to create computed table: ct_broken/);
-    const log = await Deno.readTextFile(summary.error_log);
-    assert.match(log, /Failed to create computed table 'ct_broken': 400/);
-  });
+  await using server = await fake({ seed: "demo" });
+  const env = envFor(server);
+  const run = await runQualytics(
+    ["containers", "import", "--datastore", "1", "--input", csv, "--skip-profile-wait"],
+    { env, home: dir },
+  );
+  assert.equal(run.code, 1);
+  const summary = parseYaml(run.stdout);
+  assert.equal(summary.computed_tables_failed, 1);
+  assert.match(run.stderr, /Failed to create computed table: ct_broken/);
+  const log = await Deno.readTextFile(summary.error_log);
+  assert.match(log, /Failed to create computed table 'ct_broken': 400/);
 });
 
 Deno.test("containers preview: txt and xlsx, no configuration needed", async () => {

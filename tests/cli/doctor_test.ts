@@ -2,49 +2,42 @@
 import assert from "node:assert/strict";
 import { makeJwt, startFakeControlplane } from "../../src/testing/mod.ts";
 import { runQualytics } from "../helpers/cli.ts";
+import { envFor, fake } from "../helpers/fake.ts";
 
 Deno.test("doctor: all checks pass against the fake controlplane", async () => {
-  const server = await startFakeControlplane({ seed: "demo" });
-  try {
-    server.requests.clear();
-    const result = await runQualytics(["doctor"], {
-      env: { QUALYTICS_URL: server.url, QUALYTICS_TOKEN: server.token },
-    });
-    assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout, "");
-    assert.match(result.stderr, /All checks passed!/);
-    assert.match(result.stderr, /✓ 54 required method\/path operations supported/);
-    assert.deepEqual(server.requests.entries.map((e) => `${e.method} ${e.path}`), [
-      "GET /api/status",
-      "GET /api/openapi.json",
-    ]);
+  await using server = await fake({ seed: "demo" });
+  server.requests.clear();
+  const result = await runQualytics(["doctor"], {
+    env: envFor(server),
+  });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, "");
+  assert.match(result.stderr, /All checks passed!/);
+  assert.match(result.stderr, /✓ 54 required method\/path operations supported/);
+  assert.deepEqual(server.requests.entries.map((e) => `${e.method} ${e.path}`), [
+    "GET /api/status",
+    "GET /api/openapi.json",
+  ]);
 
-    const json = await runQualytics(["doctor", "--format", "json"], {
-      env: { QUALYTICS_URL: server.url, QUALYTICS_TOKEN: server.token },
-    });
-    assert.equal(json.code, 0);
-    const report = JSON.parse(json.stdout);
-    assert.equal(report.ok, true);
-    assert.equal(report.summary.failed, 0);
-    assert.ok(report.checks.some((check: { name: string }) => check.name === "server_version"));
-  } finally {
-    await server.close();
-  }
+  const json = await runQualytics(["doctor", "--format", "json"], {
+    env: envFor(server),
+  });
+  assert.equal(json.code, 0);
+  const report = JSON.parse(json.stdout);
+  assert.equal(report.ok, true);
+  assert.equal(report.summary.failed, 0);
+  assert.ok(report.checks.some((check: { name: string }) => check.name === "server_version"));
 });
 
 Deno.test("doctor: an expired token fails with exit 1", async () => {
-  const server = await startFakeControlplane({ seed: "demo" });
-  try {
-    const expired = makeJwt({ sub: "1", exp: Math.floor(Date.now() / 1000) - 3600 });
-    const result = await runQualytics(["doctor", "-f", "yaml"], {
-      env: { QUALYTICS_URL: server.url, QUALYTICS_TOKEN: expired },
-    });
-    assert.equal(result.code, 1);
-    assert.match(result.stderr, /✗ Expired/);
-    assert.match(result.stderr, /\d+ passed, \d+ warning\(s\), 1 failed/);
-  } finally {
-    await server.close();
-  }
+  await using server = await fake({ seed: "demo" });
+  const expired = makeJwt({ sub: "1", exp: Math.floor(Date.now() / 1000) - 3600 });
+  const result = await runQualytics(["doctor", "-f", "yaml"], {
+    env: { QUALYTICS_URL: server.url, QUALYTICS_TOKEN: expired },
+  });
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /✗ Expired/);
+  assert.match(result.stderr, /\d+ passed, \d+ warning\(s\), 1 failed/);
 });
 
 Deno.test("doctor: an unreachable server and a missing configuration fail", async () => {

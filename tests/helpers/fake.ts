@@ -1,5 +1,6 @@
 /** Starts a fake controlplane that closes itself at the end of a `using` scope. */
 import { startFakeControlplane } from "../../src/testing/mod.ts";
+import { type CliRun, type RunOptions, runQualytics } from "./cli.ts";
 
 type Options = Parameters<typeof startFakeControlplane>[0];
 type Server = Awaited<ReturnType<typeof startFakeControlplane>>;
@@ -14,3 +15,22 @@ export async function fake(options?: Options): Promise<Server & AsyncDisposable>
 export function envFor(server: { url: string; token: string }): Record<string, string> {
   return { QUALYTICS_URL: server.url, QUALYTICS_TOKEN: server.token };
 }
+
+/**
+ * Runs the CLI against `server`: `const run = cliFor(server); await run(["checks", "list"])`.
+ * Each call's options add to `defaults`; `env` adds to the server's variables.
+ */
+export function cliFor(
+  server: { url: string; token: string },
+  defaults: RunOptions = {},
+): (args: string[], options?: RunOptions) => Promise<CliRun> {
+  return (args, options = {}) =>
+    runQualytics(args, {
+      ...defaults,
+      ...options,
+      env: { ...envFor(server), ...defaults.env, ...options.env },
+    });
+}
+
+/** A recorded request body as plain JSON, for `deepEqual` against literals. */
+export const plain = (value: unknown) => JSON.parse(JSON.stringify(value));
