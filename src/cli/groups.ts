@@ -5,7 +5,6 @@
  */
 import type { Command } from "@commander-js/extra-typings";
 import type { Runtime } from "./runtime.ts";
-import { stubGroup } from "./stub.ts";
 import { anomaliesCommand } from "./anomalies.ts";
 import { checksCommand } from "./checks.ts";
 import { tagsCommand, teamsCommand, usersCommand } from "./directory.ts";
@@ -18,6 +17,7 @@ import { checksImportCommand } from "./config_import.ts";
 import { connectionsCommand } from "./connections.ts";
 import { datastoresCommand } from "./datastores.ts";
 import { containersCommand } from "./containers.ts";
+import { mcpCommand } from "./mcp.ts";
 
 /** Every group's command, built for one run. */
 export function commandGroups(runtime: Runtime): Command[] {
@@ -30,7 +30,7 @@ export function commandGroups(runtime: Runtime): Command[] {
     operationsCommand(runtime),
     configCommand(runtime),
     scheduleCommand(runtime),
-    stubGroup(runtime, "mcp", "Model Context Protocol server.", ["serve"]),
+    mcpCommand(runtime),
     usersCommand(runtime),
     teamsCommand(runtime),
     tagsCommand(runtime),

@@ -1,0 +1,258 @@
+/**
+ * Connection and datastore tools, over the same services as `qualytics connections` and
+ * `qualytics datastores`.
+ *
+ * @module
+ */
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import { createConnection, listConnections } from "../api/connections.ts";
+import { createDatastore, listDatastores } from "../api/datastores.ts";
+import {
+  buildConnectionCreatePayload,
+  deleteConnectionById,
+  getConnectionBy,
+  testConnectionById,
+} from "../services/connections.ts";
+import {
+  buildDatastoreCreatePayload,
+  deleteDatastoreById,
+  getDatastoreBy,
+  resolveConnectionId,
+  setEnrichment,
+  verifyDatastore,
+} from "../services/datastores.ts";
+import { stringifyJson } from "../util/json.ts";
+import {
+  addTool,
+  DESTRUCTIVE,
+  idParam,
+  type McpDeps,
+  READ_ONLY,
+  requireIdOrName,
+  secretValues,
+  ToolInputError,
+  WRITES,
+} from "./tool.ts";
+
+const PLACEHOLDER_HINT = "Prefer a ${ENV_VAR} placeholder (resolved from the MCP server's " +
+  "environment) to a literal secret.";
+
+/** Registers the connection tools. */
+export function registerConnectionTools(server: McpServer, deps: McpDeps): void {
+  addTool(
+    server,
+    deps,
+    "list_connections",
+    {
+      title: "List connections",
+      description: "List the connections (source database/storage credentials) of the instance. " +
+        "Secrets are redacted.",
+      input: {
+        name: z.string().optional().describe("Filter by name (server-side match)."),
+        type: z.array(z.string()).optional().describe(
+          "Filter by connection types, e.g. ['postgresql', 'snowflake'].",
+        ),
+      },
+      annotations: READ_ONLY,
+    },
+    async (args, call) =>
+      await listConnections(await call.client(), { name: args.name, type: args.type }),
+  );
+
+  addTool(server, deps, "get_connection", {
+    title: "Get a connection",
+    description: "Get one connection by id or exact name (exactly one). Secrets are redacted.",
+    input: {
+      id: idParam("Connection id.").optional(),
+      name: z.string().optional().describe("Exact connection name."),
+    },
+    annotations: READ_ONLY,
+  }, async (args, call) => {
+    requireIdOrName(args);
+    return await getConnectionBy(await call.client(), args);
+  });
+
+  addTool(server, deps, "create_connection", {
+    title: "Create a connection",
+    description: "Create a connection to a data source. Secret fields (password, secret_key, " +
+      `access_key, passphrase) accept \${ENV_VAR} placeholders. ${PLACEHOLDER_HINT} ` +
+      "Returns the created connection with secrets redacted.",
+    input: {
+      type: z.string().describe("Connection type, e.g. postgresql, snowflake, bigquery, s3."),
+      name: z.string().describe("Unique connection name."),
+      host: z.string().optional(),
+      port: z.number().int().positive().optional(),
+      username: z.string().optional(),
+      password: z.string().optional().describe(`Password. ${PLACEHOLDER_HINT}`),
+      uri: z.string().optional().describe("URI of file/object storage, e.g. s3://bucket/path."),
+      access_key: z.string().optional().describe(`Access key. ${PLACEHOLDER_HINT}`),
+      secret_key: z.string().optional().describe(`Secret key. ${PLACEHOLDER_HINT}`),
+      catalog: z.string().optional(),
+      parameters: z.record(z.string(), z.unknown()).optional().describe(
+        "Further settings: top-level connection keys go to the top, other keys under " +
+          '\'parameters\' (e.g. {"role": "ANALYST", "warehouse": "WH"}).',
+      ),
+    },
+    annotations: WRITES,
+  }, async (args, call) => {
+    const payload = buildConnectionCreatePayload({
+      type: args.type,
+      name: args.name,
+      host: args.host,
+      port: args.port,
+      username: args.username,
+      password: args.password,
+      uri: args.uri,
+      accessKey: args.access_key,
+      secretKey: args.secret_key,
+      catalog: args.catalog,
+      parameters: args.parameters === undefined ? undefined : stringifyJson(args.parameters),
+    }, deps.env);
+    // Values resolved from the environment must not come back in a server's error message.
+    call.secret(...secretValues(payload));
+    return await createConnection(await call.client(), payload);
+  });
+
+  addTool(server, deps, "delete_connection", {
+    title: "Delete a connection",
+    description: "Delete a connection. Fails (naming them) while datastores still use it.",
+    input: { id: idParam("Connection id.") },
+    annotations: DESTRUCTIVE,
+  }, async (args, call) => await deleteConnectionById(await call.client(), args.id));
+
+  addTool(server, deps, "test_connection", {
+    title: "Test a connection",
+    description: "Ask the instance to connect with a stored connection; returns whether it " +
+      "worked and why not.",
+    input: { id: idParam("Connection id.") },
+    annotations: READ_ONLY,
+  }, async (args, call) => {
+    const outcome = await testConnectionById(await call.client(), args.id, {}, deps.env);
+    return { connected: outcome.passed, message: outcome.message, result: outcome.result };
+  });
+}
+
+/** Registers the datastore tools. */
+export function registerDatastoreTools(server: McpServer, deps: McpDeps): void {
+  addTool(server, deps, "list_datastores", {
+    title: "List datastores",
+    description: "List datastores (a database/schema or storage location under a connection).",
+    input: {
+      name: z.string().optional().describe("Filter by name (server-side match)."),
+      type: z.array(z.string()).optional().describe("Filter by datastore types."),
+      tag: z.string().optional().describe("Filter by tag name."),
+      enrichment_only: z.boolean().optional().describe(
+        "true: only enrichment datastores; false: only source datastores.",
+      ),
+    },
+    annotations: READ_ONLY,
+  }, async (args, call) =>
+    await listDatastores(await call.client(), {
+      name: args.name,
+      datastore_type: args.type,
+      tag: args.tag,
+      enrichment_only: args.enrichment_only,
+    }));
+
+  addTool(server, deps, "get_datastore", {
+    title: "Get a datastore",
+    description: "Get one datastore by id or exact name (exactly one).",
+    input: {
+      id: idParam("Datastore id.").optional(),
+      name: z.string().optional().describe("Exact datastore name."),
+    },
+    annotations: READ_ONLY,
+  }, async (args, call) => {
+    requireIdOrName(args);
+    return await getDatastoreBy(await call.client(), args);
+  });
+
+  addTool(server, deps, "create_datastore", {
+    title: "Create a datastore",
+    description: "Create a datastore on an existing connection (by connection_id or exact " +
+      "connection_name). By default the server starts a sync (catalog discovery) right away.",
+    input: {
+      name: z.string().describe("Unique datastore name."),
+      connection_id: idParam("Id of the connection to use.").optional(),
+      connection_name: z.string().optional().describe("Exact name of the connection to use."),
+      database: z.string().describe("Database (or catalog/bucket) name."),
+      schema: z.string().describe("Schema (or path) name."),
+      tags: z.array(z.string()).optional().describe("Tag names."),
+      teams: z.array(z.string()).optional().describe("Team names."),
+      enrichment_only: z.boolean().optional().describe("Create an enrichment datastore."),
+      trigger_sync: z.boolean().default(true).describe("Start a sync after creating."),
+    },
+    annotations: WRITES,
+  }, async (args, call) => {
+    if ((args.connection_id === undefined) === (args.connection_name === undefined)) {
+      throw new ToolInputError(
+        "Provide either 'connection_id' or 'connection_name' (exactly one).",
+      );
+    }
+    const client = await call.client();
+    const connectionId = await resolveConnectionId(client, {
+      connectionId: args.connection_id,
+      connectionName: args.connection_name,
+    });
+    return await createDatastore(
+      client,
+      buildDatastoreCreatePayload({
+        name: args.name,
+        connectionId,
+        database: args.database,
+        schema: args.schema,
+        tags: args.tags,
+        teams: args.teams,
+        enrichmentOnly: args.enrichment_only,
+        triggerSync: args.trigger_sync,
+      }),
+    );
+  });
+
+  addTool(server, deps, "delete_datastore", {
+    title: "Delete a datastore",
+    description: "Delete a datastore with its containers, checks and anomalies.",
+    input: { id: idParam("Datastore id.") },
+    annotations: DESTRUCTIVE,
+  }, async (args, call) => await deleteDatastoreById(await call.client(), args.id));
+
+  addTool(server, deps, "verify_datastore_connection", {
+    title: "Verify a datastore's connection",
+    description: "Ask the instance to connect to a datastore; returns connected and a message.",
+    input: { datastore_id: idParam("Datastore id.") },
+    annotations: READ_ONLY,
+  }, async (args, call) => {
+    const outcome = await verifyDatastore(await call.client(), args.datastore_id);
+    return {
+      connected: outcome.passed,
+      message: outcome.passed ? "Connection verified." : outcome.message,
+      result: outcome.result,
+    };
+  });
+
+  addTool(
+    server,
+    deps,
+    "link_enrichment",
+    {
+      title: "Link an enrichment datastore",
+      description: "Link an enrichment datastore (where anomalies and metadata are written) to a " +
+        "source datastore.",
+      input: {
+        datastore_id: idParam("Source datastore id."),
+        enrichment_id: idParam("Enrichment datastore id."),
+      },
+      annotations: { ...WRITES, idempotentHint: true },
+    },
+    async (args, call) =>
+      await setEnrichment(await call.client(), args.datastore_id, args.enrichment_id),
+  );
+
+  addTool(server, deps, "unlink_enrichment", {
+    title: "Unlink the enrichment datastore",
+    description: "Remove the enrichment datastore link of a source datastore.",
+    input: { datastore_id: idParam("Source datastore id.") },
+    annotations: { ...DESTRUCTIVE, idempotentHint: true },
+  }, async (args, call) => await setEnrichment(await call.client(), args.datastore_id, undefined));
+}
