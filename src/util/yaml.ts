@@ -191,16 +191,39 @@ interface ScalarAnalysis {
   allowBlock: boolean;
 }
 
-const BREAKS = "\n\x85\u2028\u2029";
-const WHITESPACE_OR_END = "\0 \t\r\n\x85\u2028\u2029";
+// Membership tests are spelled out comparisons (not `"...".includes(ch)`): they run for every
+// character of every scalar of every file, and `undefined` (the end of text) is never a member.
 
+/** `ch in "\n\x85\u2028\u2029"` (PyYAML's line breaks). */
 function isBreak(ch: string | undefined): boolean {
-  return ch !== undefined && BREAKS.includes(ch);
+  return ch === "\n" || ch === "\x85" || ch === "\u2028" || ch === "\u2029";
 }
 
-/** `ch in s` for a one-code-point string, false for the end of text. */
-function among(ch: string | undefined, chars: string): boolean {
-  return ch !== undefined && chars.includes(ch);
+/** `ch in " \n\x85\u2028\u2029"`. */
+function isSpaceOrBreak(ch: string | undefined): boolean {
+  return ch === " " || isBreak(ch);
+}
+
+/** `ch in "\0 \t\r\n\x85\u2028\u2029"` (PyYAML's whitespace or end of text). */
+function isWhitespaceOrEnd(ch: string | undefined): boolean {
+  return ch === " " || ch === "\0" || ch === "\t" || ch === "\r" || isBreak(ch);
+}
+
+/** The number of code points of `text` (Python's `len`), without splitting it. */
+function codePointLength(text: string): number {
+  let length = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    // A high surrogate followed by a low one is one code point.
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        length--;
+        i++;
+      }
+    }
+  }
+  return length;
 }
 
 const ESCAPE_REPLACEMENTS: Record<string, string> = {
@@ -236,6 +259,10 @@ const TAG_SHORTHAND_LENGTH: Record<CoreTag, number> = {
 };
 
 type Style = "" | "'" | '"';
+
+const ANALYSIS_CACHE_SIZE = 4096;
+const ANALYSES_UNICODE = new Map<string, ScalarAnalysis>();
+const ANALYSES_ASCII = new Map<string, ScalarAnalysis>();
 
 class Emitter {
   private out: string[] = [];
@@ -412,11 +439,24 @@ class Emitter {
     const split = !this.simpleKeyContext;
     if (style === '"') this.writeDoubleQuoted(analysis.scalar, split);
     else if (style === "'") this.writeSingleQuoted(analysis.scalar, split);
-    else this.writePlain(analysis.scalar, split);
+    else this.writePlain(analysis.scalar, split, node.value, analysis.multiline);
     this.analysis = null;
   }
 
   private analyzeScalar(value: string): ScalarAnalysis {
+    // Exports repeat the same keys and many values in every file: each analysis (read-only once
+    // made) is kept for the next occurrence.
+    const cache = this.allowUnicode ? ANALYSES_UNICODE : ANALYSES_ASCII;
+    let analysis = cache.get(value);
+    if (analysis === undefined) {
+      if (cache.size >= ANALYSIS_CACHE_SIZE) cache.clear();
+      analysis = this.computeAnalysis(value);
+      cache.set(value, analysis);
+    }
+    return analysis;
+  }
+
+  private computeAnalysis(value: string): ScalarAnalysis {
     // Python iterates code points; so do we (columns are counted in code points too).
     const scalar = [...value];
     if (scalar.length === 0) {
@@ -447,7 +487,7 @@ class Emitter {
       flowIndicators = true;
     }
     let precededByWhitespace = true;
-    let followedByWhitespace = scalar.length === 1 || among(scalar[1], WHITESPACE_OR_END);
+    let followedByWhitespace = scalar.length === 1 || isWhitespaceOrEnd(scalar[1]);
     let previousSpace = false;
     let previousBreak = false;
 
@@ -467,7 +507,9 @@ class Emitter {
           blockIndicators = true;
         }
       } else {
-        if (",?[]{}".includes(ch)) flowIndicators = true;
+        if (ch === "," || ch === "?" || ch === "[" || ch === "]" || ch === "{" || ch === "}") {
+          flowIndicators = true;
+        }
         if (ch === ":") {
           flowIndicators = true;
           if (followedByWhitespace) blockIndicators = true;
@@ -509,9 +551,8 @@ class Emitter {
       }
 
       index++;
-      precededByWhitespace = WHITESPACE_OR_END.includes(ch);
-      followedByWhitespace = index + 1 >= scalar.length ||
-        among(scalar[index + 1], WHITESPACE_OR_END);
+      precededByWhitespace = isWhitespaceOrEnd(ch);
+      followedByWhitespace = index + 1 >= scalar.length || isWhitespaceOrEnd(scalar[index + 1]);
     }
 
     let allowFlowPlain = true;
@@ -548,7 +589,7 @@ class Emitter {
 
   // Writers ------------------------------------------------------------------------------------
 
-  private write(data: string, width = [...data].length): void {
+  private write(data: string, width = codePointLength(data)): void {
     this.column += width;
     this.out.push(data);
   }
@@ -607,7 +648,7 @@ class Emitter {
           start = end;
         }
       } else if (breaks) {
-        if (ch === undefined || !BREAKS.includes(ch)) {
+        if (!isBreak(ch)) {
           if (text[start] === "\n") this.writeLineBreak();
           for (const br of text.slice(start, end)) {
             this.writeLineBreak(br === "\n" ? "\n" : br);
@@ -616,7 +657,7 @@ class Emitter {
           start = end;
         }
       } else {
-        if (ch === undefined || among(ch, " " + BREAKS) || ch === "'") {
+        if (ch === undefined || isSpaceOrBreak(ch) || ch === "'") {
           if (start < end) {
             this.write(text.slice(start, end).join(""), end - start);
             start = end;
@@ -629,7 +670,7 @@ class Emitter {
       }
       if (ch !== undefined) {
         spaces = ch === " ";
-        breaks = BREAKS.includes(ch);
+        breaks = isBreak(ch);
       }
     }
     this.writeIndicator("'", false);
@@ -681,12 +722,18 @@ class Emitter {
       ((code >= 0xa0 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd)));
   }
 
-  private writePlain(text: string[], split: boolean): void {
+  private writePlain(text: string[], split: boolean, value: string, multiline: boolean): void {
     if (this.rootContext) this.openEnded = true;
     if (text.length === 0) return;
     if (!this.whitespace) this.write(" ", 1);
     this.whitespace = false;
     this.indention = false;
+    // Without line breaks, the loop below only breaks a line at a space once the column is past
+    // the width: a scalar that ends within the width (or may not be split) is written whole.
+    if (!multiline && (!split || this.column + text.length <= this.bestWidth)) {
+      this.write(value, text.length);
+      return;
+    }
     let spaces = false;
     let breaks = false;
     let start = 0;
@@ -715,7 +762,7 @@ class Emitter {
           start = end;
         }
       } else {
-        if (ch === undefined || among(ch, " " + BREAKS)) {
+        if (ch === undefined || isSpaceOrBreak(ch)) {
           this.write(text.slice(start, end).join(""), end - start);
           start = end;
         }
@@ -927,72 +974,363 @@ class LoadContext {
 
   private constructScalar(node: Node): unknown {
     if (!isScalar(node)) return null;
-    const text = String(node.value ?? "");
+    const fail = (reason: string): never => this.fail(node, reason);
     const tag = this.scalarTag(node);
-    switch (tag) {
-      case "str":
-        return text;
-      case "null":
-        return null;
-      case "bool": {
-        const lower = text.toLowerCase();
-        if (["yes", "true", "on"].includes(lower)) return true;
-        if (["no", "false", "off"].includes(lower)) return false;
-        return this.fail(node, `invalid boolean ${JSON.stringify(text)}`);
-      }
-      case "int":
-        return this.constructInt(node, text);
-      case "float":
-        return this.constructFloat(node, text);
-      case "merge":
-        return "<<";
-      default:
-        if (tag === "value" || tag === "yaml") return text;
-        return this.fail(node, `could not determine a constructor for the tag '${node.tag}'`);
+    if (tag === "custom") {
+      return fail(`could not determine a constructor for the tag '${node.tag}'`);
     }
+    return constructScalar(String(node.value ?? ""), tag, fail);
   }
+}
 
-  private constructInt(node: Node, source: string): number | bigint {
-    let value = source.replace(/_/g, "");
-    let sign = 1n;
-    if (value.startsWith("-")) sign = -1n;
-    if (value[0] === "-" || value[0] === "+") value = value.slice(1);
-    let result: bigint;
-    try {
-      if (value === "0") result = 0n;
-      else if (value.startsWith("0b")) result = BigInt(value);
-      else if (value.startsWith("0x")) result = BigInt(value);
-      else if (value[0] === "0") result = BigInt("0o" + value.slice(1));
-      else if (value.includes(":")) {
-        result = 0n;
-        for (const digit of value.split(":")) result = result * 60n + BigInt(digit);
-      } else result = BigInt(value);
-    } catch {
-      return this.fail(node, `invalid integer ${JSON.stringify(source)}`);
+/** PyYAML's safe constructor of a resolved scalar; `fail` reports a malformed value. */
+function constructScalar(text: string, tag: CoreTag, fail: (reason: string) => never): unknown {
+  switch (tag) {
+    case "str":
+      return text;
+    case "null":
+      return null;
+    case "bool": {
+      const lower = text.toLowerCase();
+      if (["yes", "true", "on"].includes(lower)) return true;
+      if (["no", "false", "off"].includes(lower)) return false;
+      return fail(`invalid boolean ${JSON.stringify(text)}`);
     }
-    result *= sign;
-    const asNumber = Number(result);
-    return Number.isSafeInteger(asNumber) ? asNumber : result;
+    case "int":
+      return constructInt(text, fail);
+    case "float":
+      return constructFloat(text, fail);
+    case "merge":
+      return "<<";
+    case "value":
+    case "yaml":
+      return text;
+    default:
+      return fail(`could not determine a constructor for the tag '${TAG_PREFIX}${tag}'`);
   }
+}
 
-  private constructFloat(node: Node, source: string): number | JsonFloat {
-    let value = source.replace(/_/g, "").toLowerCase();
-    let sign = 1;
-    if (value.startsWith("-")) sign = -1;
-    if (value[0] === "-" || value[0] === "+") value = value.slice(1);
-    let result: number;
-    if (value === ".inf") result = Infinity;
-    else if (value === ".nan") result = NaN;
+function constructInt(source: string, fail: (reason: string) => never): number | bigint {
+  let value = source.replace(/_/g, "");
+  let sign = 1n;
+  if (value.startsWith("-")) sign = -1n;
+  if (value[0] === "-" || value[0] === "+") value = value.slice(1);
+  let result: bigint;
+  try {
+    if (value === "0") result = 0n;
+    else if (value.startsWith("0b")) result = BigInt(value);
+    else if (value.startsWith("0x")) result = BigInt(value);
+    else if (value[0] === "0") result = BigInt("0o" + value.slice(1));
     else if (value.includes(":")) {
-      result = 0;
-      for (const digit of value.split(":")) result = result * 60 + Number(digit);
-    } else result = Number(value);
-    if (Number.isNaN(result) && value !== ".nan") {
-      return this.fail(node, `invalid float ${JSON.stringify(source)}`);
+      result = 0n;
+      for (const digit of value.split(":")) result = result * 60n + BigInt(digit);
+    } else result = BigInt(value);
+  } catch {
+    return fail(`invalid integer ${JSON.stringify(source)}`);
+  }
+  result *= sign;
+  const asNumber = Number(result);
+  return Number.isSafeInteger(asNumber) ? asNumber : result;
+}
+
+function constructFloat(source: string, fail: (reason: string) => never): number | JsonFloat {
+  let value = source.replace(/_/g, "").toLowerCase();
+  let sign = 1;
+  if (value.startsWith("-")) sign = -1;
+  if (value[0] === "-" || value[0] === "+") value = value.slice(1);
+  let result: number;
+  if (value === ".inf") result = Infinity;
+  else if (value === ".nan") result = NaN;
+  else if (value.includes(":")) {
+    result = 0;
+    for (const digit of value.split(":")) result = result * 60 + Number(digit);
+  } else result = Number(value);
+  if (Number.isNaN(result) && value !== ".nan") {
+    return fail(`invalid float ${JSON.stringify(source)}`);
+  }
+  result *= sign;
+  // Keep float-ness of `1.0` so a load → dump round trip writes `1.0` again.
+  return Number.isInteger(result) ? new JsonFloat(result) : result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fast path: the block subset that dumpYaml writes
+// ---------------------------------------------------------------------------------------------
+
+/** Thrown inside the fast path for anything outside its subset; the full parser decides. */
+const BAIL: unique symbol = Symbol("bail");
+
+const bail = (): never => {
+  throw BAIL;
+};
+
+// Anything the subset never contains: tabs, CR, C0/C1 controls, YAML 1.1 line breaks, BOM.
+// deno-lint-ignore no-control-regex
+const OUTSIDE_SUBSET = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]/;
+// `key:` or `key: value`, with a plain key that is always its own text (never a merge key, never
+// a number: the loader keeps a non-string plain key's source anyway).
+const SIMPLE_KEY = /([A-Za-z_][A-Za-z0-9_.-]*):(?: |$)/y;
+// Characters a plain scalar may not start with (`-` is allowed before a non-space).
+const PLAIN_START_INDICATORS = "?:,[]{}#&*!|>'\"%@`";
+const DQ_ESCAPES: Record<string, string> = {
+  "0": "\0",
+  a: "\x07",
+  b: "\b",
+  e: "\x1b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+  v: "\v",
+  N: "\u0085",
+  _: "\u00a0",
+  L: "\u2028",
+  P: "\u2029",
+  " ": " ",
+  '"': '"',
+  "/": "/",
+  "\\": "\\",
+};
+
+const failFast = (): never => bail();
+
+/**
+ * A line-based parser for the block subset that {@link dumpYaml} writes: block mappings with
+ * simple keys, block (and indentless) sequences, plain / single-quoted / double-quoted scalars
+ * (folded over lines without blank lines), `[]` and `{}`. It throws {@link BAIL} at the first
+ * thing outside that subset (comments, anchors, tags, flow collections, block scalars, blank
+ * lines, odd indentation, …), so it never decides anything the full parser could decide
+ * differently; config-as-code folders are thousands of such files, and the generic parser costs
+ * about ten times as much per file.
+ */
+class FastLoader {
+  private readonly lines: string[];
+  private readonly indents: number[];
+  private pos = 0;
+
+  constructor(text: string) {
+    if (OUTSIDE_SUBSET.test(text)) bail();
+    const lines = text.split("\n");
+    if (lines[lines.length - 1] === "") lines.pop();
+    const indents = new Array<number>(lines.length);
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i];
+      let indent = 0;
+      while (line.charCodeAt(indent) === 32) indent++;
+      // Blank lines fold into scalars or separate nodes: left to the full parser.
+      if (indent === line.length) bail();
+      indents[i] = indent;
     }
-    result *= sign;
-    // Keep float-ness of `1.0` so a load → dump round trip writes `1.0` again.
-    return Number.isInteger(result) ? new JsonFloat(result) : result;
+    if (lines.length === 0 || indents[0] !== 0) bail();
+    this.lines = lines;
+    this.indents = indents;
+  }
+
+  load(): unknown {
+    const value = this.block(0);
+    if (this.pos !== this.lines.length) bail();
+    return value;
+  }
+
+  private isDash(i: number): boolean {
+    const line = this.lines[i];
+    const at = this.indents[i];
+    return line.charCodeAt(at) === 45 /* - */ &&
+      (at + 1 === line.length || line.charCodeAt(at + 1) === 32);
+  }
+
+  /** The collection that starts at the current line, whose indentation is `indent`. */
+  private block(indent: number): unknown {
+    if (this.isDash(this.pos)) return this.sequence(indent);
+    SIMPLE_KEY.lastIndex = indent;
+    if (SIMPLE_KEY.test(this.lines[this.pos])) return this.mapping(indent);
+    return bail();
+  }
+
+  private mapping(indent: number): Record<string, unknown> {
+    const object: Record<string, unknown> = {};
+    while (this.pos < this.lines.length) {
+      const at = this.indents[this.pos];
+      if (at < indent) break;
+      if (at > indent) bail();
+      const line = this.lines[this.pos];
+      SIMPLE_KEY.lastIndex = indent;
+      const match = SIMPLE_KEY.exec(line);
+      if (!match) bail();
+      const key = match![1];
+      // Long implicit keys are the full parser's business (it limits them).
+      if (key.length > 128) bail();
+      const rest = SIMPLE_KEY.lastIndex;
+      let value: unknown;
+      if (rest === line.length) {
+        this.pos++;
+        const next = this.pos < this.lines.length ? this.indents[this.pos] : -1;
+        if (next > indent) value = this.block(next);
+        else if (next === indent && this.isDash(this.pos)) value = this.sequence(indent);
+        else value = null;
+      } else {
+        value = this.scalar(line, rest, indent);
+      }
+      if (key === "__proto__") {
+        Object.defineProperty(object, key, {
+          value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else {
+        object[key] = value;
+      }
+    }
+    return object;
+  }
+
+  private sequence(indent: number): unknown[] {
+    const list: unknown[] = [];
+    while (this.pos < this.lines.length) {
+      const at = this.indents[this.pos];
+      if (at < indent) break;
+      if (at > indent) bail();
+      // A line at this indentation that is no item ends an indentless sequence.
+      if (!this.isDash(this.pos)) break;
+      const line = this.lines[this.pos];
+      const start = indent + 2;
+      if (start >= line.length || line.charCodeAt(start) === 32) bail();
+      SIMPLE_KEY.lastIndex = start;
+      if (SIMPLE_KEY.test(line)) {
+        // `- key: value`: a mapping whose keys are indented like this first one.
+        this.indents[this.pos] = start;
+        list.push(this.mapping(start));
+      } else {
+        list.push(this.scalar(line, start, indent));
+      }
+    }
+    return list;
+  }
+
+  /**
+   * The scalar (or `[]` / `{}`) at `line[start..]` and on the continuation lines indented more
+   * than `parent`; advances past them.
+   */
+  private scalar(line: string, start: number, parent: number): unknown {
+    const first = line[start];
+    this.pos++;
+    if (first === "[" || first === "{") {
+      const rest = line.slice(start);
+      if (rest !== "[]" && rest !== "{}") bail();
+      this.noContinuation(parent);
+      return rest === "[]" ? [] : {};
+    }
+    if (first === "'") return this.singleQuoted(line, start, parent);
+    if (first === '"') return this.doubleQuoted(line, start, parent);
+    if (PLAIN_START_INDICATORS.includes(first) || first === " ") bail();
+    if (first === "-" && (start + 1 === line.length || line[start + 1] === " ")) bail();
+    let text = line.slice(start);
+    checkPlainLine(text);
+    while (this.pos < this.lines.length && this.indents[this.pos] > parent) {
+      const next = this.lines[this.pos].slice(this.indents[this.pos]);
+      if ("-?:,[]{}#&*!|>'\"%@`".includes(next[0])) bail();
+      checkPlainLine(next);
+      text += " " + next;
+      this.pos++;
+    }
+    return constructScalar(text, resolvePlain(text, LOAD_RESOLVERS), failFast);
+  }
+
+  private noContinuation(parent: number): void {
+    if (this.pos < this.lines.length && this.indents[this.pos] > parent) bail();
+  }
+
+  /** The lines of a quoted scalar up to its closing quote (which must end its line). */
+  private quotedLines(line: string, start: number, parent: number, close: RegExp): string[] {
+    const parts: string[] = [];
+    let current = line.slice(start + 1);
+    for (;;) {
+      close.lastIndex = 0;
+      const match = close.exec(current);
+      if (match) {
+        if (close.lastIndex !== current.length) bail();
+        parts.push(current.slice(0, match.index + match[0].length - 1));
+        return parts;
+      }
+      parts.push(current);
+      if (this.pos >= this.lines.length || this.indents[this.pos] <= parent) bail();
+      current = this.lines[this.pos].slice(this.indents[this.pos]);
+      this.pos++;
+    }
+  }
+
+  private singleQuoted(line: string, start: number, parent: number): string {
+    // The closing quote: a `'` not doubled (pairs are consumed two at a time).
+    const parts = this.quotedLines(line, start, parent, /(?:[^']|'')*'(?!')/y);
+    for (let i = 0; i < parts.length; i++) {
+      // Folded lines lose their outer spaces; no blank lines in the subset, so a break is a space.
+      if (i < parts.length - 1 && parts[i].endsWith(" ")) bail();
+    }
+    this.noContinuation(parent);
+    return parts.join(" ").replace(/''/g, "'");
+  }
+
+  private doubleQuoted(line: string, start: number, parent: number): string {
+    const parts = this.quotedLines(line, start, parent, /(?:[^"\\]|\\.)*"/y);
+    let out = "";
+    for (let p = 0; p < parts.length; p++) {
+      const part = parts[p];
+      const last = p === parts.length - 1;
+      let escapedBreak = false;
+      for (let i = 0; i < part.length; i++) {
+        const ch = part[i];
+        if (ch !== "\\") {
+          out += ch;
+          continue;
+        }
+        i++;
+        if (i === part.length) {
+          // `\` at the end of a line: the line break is removed.
+          if (last) bail();
+          escapedBreak = true;
+          break;
+        }
+        const next = part[i];
+        const simple = DQ_ESCAPES[next];
+        if (simple !== undefined) {
+          out += simple;
+          continue;
+        }
+        const length = next === "x" ? 2 : next === "u" ? 4 : next === "U" ? 8 : 0;
+        const hex = part.slice(i + 1, i + 1 + length);
+        if (length === 0 || hex.length !== length || !/^[0-9a-fA-F]+$/.test(hex)) bail();
+        const code = parseInt(hex, 16);
+        if (code > 0x10ffff) bail();
+        out += String.fromCodePoint(code);
+        i += length;
+      }
+      if (!last && !escapedBreak) {
+        if (part.endsWith(" ")) bail();
+        out += " ";
+      }
+    }
+    this.noContinuation(parent);
+    return out;
+  }
+}
+
+/** A line of a plain scalar must hold no comment, no `key: ` and no trailing space. */
+function checkPlainLine(text: string): void {
+  if (
+    text.includes(": ") || text.includes(" #") || text.endsWith(":") || text.endsWith(" ")
+  ) {
+    bail();
+  }
+}
+
+/** The fast path's result, or {@link BAIL} when the text is outside its subset. */
+function loadFast(text: string): unknown {
+  try {
+    return new FastLoader(text).load();
+  } catch (error) {
+    if (error === BAIL) return BAIL;
+    throw error;
   }
 }
 
@@ -1006,6 +1344,17 @@ class LoadContext {
  * @throws {YamlSyntaxError} with the file name, line and column of the first problem.
  */
 export function loadYaml(text: string, fileName = "<string>"): unknown {
+  const fast = loadFast(text);
+  return fast !== BAIL ? fast : loadYamlGeneric(text, fileName);
+}
+
+/**
+ * {@link loadYaml} through the full parser only (no fast path for the subset that
+ * {@link dumpYaml} writes): the reference the fast path must agree with.
+ *
+ * @throws {YamlSyntaxError} with the file name, line and column of the first problem.
+ */
+export function loadYamlGeneric(text: string, fileName = "<string>"): unknown {
   const doc = parseDocument(text, {
     schema: "failsafe",
     version: "1.1",

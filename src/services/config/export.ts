@@ -121,6 +121,48 @@ function normalize(relative: string): string {
   return segments(relative).join("/");
 }
 
+/**
+ * Whether a file below `root` may exist, from one listing per folder (none below a folder that
+ * is not there): a fresh export of thousands of files then costs no failed read per file. Only
+ * a definite "no" is trusted; a name that differs just in case (a case-insensitive file system)
+ * or a path with `.`/`..` segments answers "maybe", and the caller reads the file as before.
+ */
+function existenceIndex(
+  fs: FileSystem,
+  root: string,
+): (relative: string) => Promise<boolean> {
+  // A listing holds each name as it is and lower-cased.
+  const listings = new Map<string, Promise<Set<string>>>();
+  const namesIn = (dir: string[]): Promise<Set<string>> => {
+    const key = dir.join("/");
+    let listing = listings.get(key);
+    if (!listing) {
+      listing = dir.length === 0
+        ? listNames(fs, root)
+        : mayHave(dir.slice(0, -1), dir[dir.length - 1]).then((present) =>
+          present ? listNames(fs, path.join(root, ...dir)) : new Set<string>()
+        );
+      listings.set(key, listing);
+    }
+    return listing;
+  };
+  const mayHave = async (dir: string[], name: string): Promise<boolean> => {
+    const names = await namesIn(dir);
+    return names.has(name) || names.has(name.toLowerCase());
+  };
+  return (relative) => {
+    const parts = segments(relative);
+    if (parts.some((part) => part === "." || part === "..")) return Promise.resolve(true);
+    return mayHave(parts.slice(0, -1), parts[parts.length - 1]);
+  };
+}
+
+async function listNames(fs: FileSystem, dir: string): Promise<Set<string>> {
+  const names = new Set<string>();
+  for (const entry of await fs.readDir(dir)) names.add(entry.name).add(entry.name.toLowerCase());
+  return names;
+}
+
 /** Decides whether a managed file that the plan does not contain is stale. */
 export type StaleFilter = (relativePath: string) => Promise<boolean>;
 
@@ -137,11 +179,14 @@ export async function mirrorFolder(
 ): Promise<WriteSummary> {
   const summary: WriteSummary = { written: [], unchanged: 0, removed: [] };
   const planned = new Set(files.map((file) => normalize(file.path)));
+  const mayExist = existenceIndex(fs, root);
   // File I/O is independent per file; a small bound keeps descriptors in check.
   const outcomes = await mapConcurrent(files, 16, async (file) => {
     const relative = normalize(file.path);
     const target = path.join(root, ...segments(relative));
-    if ((await fs.readTextFile(target)) === file.content) return undefined;
+    if (await mayExist(relative) && (await fs.readTextFile(target)) === file.content) {
+      return undefined;
+    }
     await fs.writeTextFile(target, file.content);
     return relative;
   });

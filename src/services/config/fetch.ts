@@ -130,10 +130,31 @@ export async function fetchConfigExport(
   const include = new Set<ExportResource>(options.include ?? EXPORT_RESOURCES);
   const cache = options.cache ?? new ExportCache(client);
   const ids = [...new Set(options.datastoreIds)];
-  const datastores = await Promise.all(ids.map((id) => cache.datastore(id)));
 
   const needConnection = include.has("connections") || include.has("datastores");
   const needContainers = include.has("containers") || include.has("computed_fields");
+
+  // The listings are keyed by the datastore id alone, so every datastore's requests start at
+  // once instead of after the datastore objects arrive, and a datastore's container details
+  // start as soon as its container listing arrives (not after every check page): the pool is
+  // kept full from the first request on.
+  const started = ids.map((id) => {
+    const datastore = cache.datastore(id);
+    const containers: Promise<ApiObject[]> = needContainers
+      ? listContainers(client, { datastore: [id] }) as Promise<ApiObject[]>
+      : Promise.resolve([]);
+    const checks: Promise<ApiObject[]> = include.has("checks")
+      ? listQualityChecks(client, { datastore: id }) as Promise<ApiObject[]>
+      : Promise.resolve([]);
+    const computed = include.has("computed_fields")
+      ? containers.then((list) => fetchComputedFields(cache, list))
+      : Promise.resolve(undefined);
+    // Failures surface through the awaits below; this keeps one that settles while another
+    // request is awaited from being an unhandled rejection.
+    for (const promise of [datastore, containers, checks, computed]) promise.catch(() => {});
+    return { datastore, containers, checks, computed };
+  });
+  const datastores = await Promise.all(started.map((request) => request.datastore));
 
   const connectionOf = async (datastore: ApiObject): Promise<ApiObject | null> => {
     if (isObject(datastore.connection)) return datastore.connection;
@@ -148,42 +169,48 @@ export async function fetchConfigExport(
     return connectionOf(await cache.datastore(enrichment.id));
   };
 
-  const entries = await Promise.all(datastores.map(async (datastore) => {
-    const id = datastore.id as number;
-    const [connection, enrichmentConnection, containers, checks] = await Promise.all([
+  const entries = await Promise.all(datastores.map(async (datastore, index) => {
+    const request = started[index];
+    const [connection, enrichmentConnection, containers, checks, computed] = await Promise.all([
       needConnection ? connectionOf(datastore) : null,
       include.has("connections") ? enrichmentConnectionOf(datastore) : null,
-      needContainers ? listContainers(client, { datastore: [id] }) : [],
-      include.has("checks") ? listQualityChecks(client, { datastore: id }) : [],
+      request.containers,
+      request.checks,
+      request.computed,
     ]);
     const entry: DatastoreExport = {
       datastore,
       connection,
       enrichmentConnection,
-      containers: containers as ApiObject[],
-      checks: checks as ApiObject[],
+      containers,
+      checks,
     };
+    if (computed) entry.computedFields = computed;
     return entry;
   }));
 
-  // Computed fields: only the container detail has them, unless the listing already does.
-  if (include.has("computed_fields")) {
-    await Promise.all(entries.map(async (entry) => {
-      const computed = new Map<number, readonly ApiObject[]>();
-      await Promise.all(entry.containers.map(async (container) => {
-        if (Array.isArray(container.computed_fields) || !isInt(container.id)) return;
-        const detail = await cache.container(container.id);
-        const fields = Array.isArray(detail.computed_fields)
-          ? detail.computed_fields.filter(isObject)
-          : [];
-        computed.set(container.id, fields);
-      }));
-      entry.computedFields = computed;
-    }));
-  }
-
   const lookups = await resolveReferences(cache, entries, include);
   return { datastores: entries, lookups };
+}
+
+/**
+ * Computed fields of listed containers: only the container detail has them, unless the listing
+ * item already does.
+ */
+async function fetchComputedFields(
+  cache: ExportCache,
+  containers: readonly ApiObject[],
+): Promise<Map<number, readonly ApiObject[]>> {
+  const computed = new Map<number, readonly ApiObject[]>();
+  await Promise.all(containers.map(async (container) => {
+    if (Array.isArray(container.computed_fields) || !isInt(container.id)) return;
+    const detail = await cache.container(container.id);
+    const fields = Array.isArray(detail.computed_fields)
+      ? detail.computed_fields.filter(isObject)
+      : [];
+    computed.set(container.id, fields);
+  }));
+  return computed;
 }
 
 /**
