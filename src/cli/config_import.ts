@@ -15,7 +15,6 @@ import {
   type SummaryKey,
 } from "../services/config/import_apply.ts";
 import {
-  fetchTarget,
   type FieldChange,
   type ImportPlan,
   PLAN_KINDS,
@@ -25,9 +24,11 @@ import {
   type PlanKind,
   planToData,
   type SyncMode,
+  TargetReader,
 } from "../services/config/import_plan.ts";
 import {
   formatProblem,
+  type FoundDatastore,
   loadChecksFolder,
   loadConfigFolder,
   type LoadedFolder,
@@ -222,6 +223,38 @@ function reportProblems(runtime: Runtime, problems: Problem[]): void {
   );
 }
 
+/**
+ * Reading the target while the folder loads: the client and the {@link TargetReader} are made
+ * on the first {@link start} (a command calls it up front, or the load's first datastore does),
+ * and each datastore the load announces starts its reads. Only reads: the plan, and so any
+ * write, waits for the whole folder.
+ */
+class EarlyTarget {
+  #started?: Promise<{ client: QualyticsClient; reader: TargetReader }>;
+
+  constructor(
+    readonly runtime: Runtime,
+    readonly options: ImportCommandOptions,
+    readonly include: Set<ExportResource> | undefined,
+  ) {}
+
+  start(): Promise<{ client: QualyticsClient; reader: TargetReader }> {
+    this.#started ??= this.runtime.client({
+      ...this.runtime.globals(),
+      concurrency: this.options.concurrency,
+    }).then((client) => ({
+      client,
+      reader: new TargetReader(client, { include: this.include, prune: this.options.prune }),
+    }));
+    return this.#started;
+  }
+
+  /** The load's hook; a failure to make the client surfaces when the command awaits start(). */
+  readonly onDatastore = (found: FoundDatastore): void => {
+    this.start().then(({ reader }) => reader.datastore(found), () => {});
+  };
+}
+
 /** Plans (and unless a dry run, applies) a loaded folder. Shared by the three commands. */
 async function planAndApply(
   runtime: Runtime,
@@ -229,13 +262,11 @@ async function planAndApply(
   folder: LoadedFolder,
   include: Set<ExportResource> | undefined,
   extraProblems: Problem[],
+  early: EarlyTarget,
 ): Promise<number> {
   const { ctx, ui } = runtime;
-  const client: QualyticsClient = await runtime.client({
-    ...runtime.globals(),
-    concurrency: options.concurrency,
-  });
-  const target = await fetchTarget(client, folder, { include, prune: options.prune });
+  const { client, reader } = await early.start();
+  const target = await reader.read(folder);
   const plan = planImport(folder, target, { include, prune: options.prune, sync: options.sync });
   plan.problems.unshift(...extraProblems);
   if (plan.problems.length) {
@@ -295,8 +326,15 @@ export async function runConfigImport(
   const dir = await requireDirectory(runtime, options.input);
   if (options.dryRun) ui.info("DRY RUN — no changes will be made.");
   ui.info(`Importing configuration from ${options.input.replace(/\/+$/, "")}/...`);
-  const folder = await loadConfigFolder(ctx.fs, dir, { include, env: ctx.env });
-  return await planAndApply(runtime, options, folder, include, extra);
+  // The target does not depend on the folder's contents: its reads start before the load.
+  const early = new EarlyTarget(runtime, options, include);
+  early.start().catch(() => {});
+  const folder = await loadConfigFolder(ctx.fs, dir, {
+    include,
+    env: ctx.env,
+    onDatastore: early.onDatastore,
+  });
+  return await planAndApply(runtime, options, folder, include, extra, early);
 }
 
 /** `checks import`. */
@@ -306,7 +344,12 @@ export async function runChecksImport(
 ): Promise<number> {
   const { ui, ctx } = runtime;
   const dir = await requireDirectory(runtime, options.input);
-  const folder = await loadChecksFolder(ctx.fs, dir, options.datastoreIds);
+  const include = new Set<ExportResource>(["checks"]);
+  // Started by the first datastore, once check files are found: an empty folder needs no login.
+  const early = new EarlyTarget(runtime, options, include);
+  const folder = await loadChecksFolder(ctx.fs, dir, options.datastoreIds, {
+    onDatastore: early.onDatastore,
+  });
   const count = folder.datastores[0]?.checks.length ?? 0;
   if (!count && !folder.problems.length) {
     ui.info(`No check YAML files found in ${options.input.replace(/\/+$/, "")}/`);
@@ -314,7 +357,7 @@ export async function runChecksImport(
   }
   ui.info(`Loaded ${count} check definitions from ${options.input.replace(/\/+$/, "")}/`);
   if (options.dryRun) ui.info("DRY RUN — no changes will be made.");
-  return await planAndApply(runtime, options, folder, new Set(["checks"]), []);
+  return await planAndApply(runtime, options, folder, include, [], early);
 }
 
 function examples(...lines: string[]): string {

@@ -22,6 +22,13 @@ export interface DirEntry {
 export interface FileSystem {
   /** The file's text, or `undefined` when it does not exist. */
   readTextFile(file: string): Promise<string | undefined>;
+  /**
+   * The texts of several files (`undefined` for missing ones), read one after another before
+   * returning. Optional: for thousands of small files (a config folder's checks) one blocking
+   * call per batch costs far less than a promise per file; callers fall back to
+   * {@link readTextFile}.
+   */
+  readTextFilesSync?(files: readonly string[]): Array<string | undefined>;
   /** Writes atomically (temp file in the same folder, then rename); creates parent folders. */
   writeTextFile(file: string, text: string, options?: { mode?: number }): Promise<void>;
   /** Entries of a folder sorted by name, or `[]` when it does not exist. */
@@ -79,6 +86,16 @@ export const nodeFileSystem: FileSystem = {
       if (isNotFound(error)) return undefined;
       throw error;
     }
+  },
+  readTextFilesSync(files) {
+    return files.map((file) => {
+      try {
+        return fsc.readFileSync(file, "utf8");
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    });
   },
   async writeTextFile(file, text, options = {}) {
     const temp = `${file}.tmp-${process.pid}-${Date.now()}-${tempCounter++}`;

@@ -56,8 +56,83 @@ export class JsonParseError extends SyntaxError {
   }
 }
 
+/**
+ * A number token with a fraction or an exponent in value position: after `:`, `,`, `[` or at
+ * the start, and before `,`, `}`, `]` or the end (a key is followed by `:`, so never matches).
+ * Groups: the delimiter and whitespace before it, then the token.
+ */
+const FLOAT_TOKEN =
+  /((?:^|[:,[])[ \t\n\r]*)(-?(?:0|[1-9]\d*)(?:\.\d+(?:[eE][+-]?\d+)?|[eE][+-]?\d+))(?=[ \t\n\r]*(?:[,}\]]|$))/g;
+
+/** Starts the string that stands in for an integral float token in the rewritten text. */
+const MARKER = "\uE000";
+const MARKER_CODE = 0xe000;
+/** The marker character in the input, raw or escaped: the rewrite could not be told apart. */
+const MARKER_IN_INPUT = /\uE000|\\u[eE]000/;
+
+/** Replaces marker strings by {@link JsonFloat}s, in place; returns the (new) value. */
+function unmark(value: unknown): unknown {
+  if (typeof value === "string") {
+    return value.charCodeAt(0) === MARKER_CODE ? new JsonFloat(Number(value.slice(1))) : value;
+  }
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      if (typeof item === "object" || typeof item === "string") value[i] = unmark(item);
+    }
+    return value;
+  }
+  const object = value as Record<string, unknown>;
+  for (const key of Object.keys(object)) {
+    const item = object[key];
+    if (typeof item !== "object" && typeof item !== "string") continue;
+    const replaced = unmark(item);
+    if (replaced === item) continue;
+    // An own `__proto__` member is data; plain assignment would set the prototype instead.
+    if (key === "__proto__") Object.defineProperty(object, key, { value: replaced });
+    else object[key] = replaced;
+  }
+  return value;
+}
+
+/**
+ * `JSON.parse` keeping integral floats, or undefined when this text needs the scanner.
+ *
+ * Every integral float token is rewritten to a string `"<U+E000><token>"` before the native
+ * parse and boxed afterwards: the native parser is several times faster than the scanner, and
+ * faster than a reviver with `context.source` too (a reviver call per value costs more than
+ * the scan it saves). A candidate that is really inside a string makes the rewritten text
+ * invalid (the inserted quote ends that string, and U+E000 cannot stand outside one), so a
+ * successful parse proves every rewrite hit a number; on failure the scanner decides.
+ */
+function parseJsonNative(text: string): { value: unknown } | undefined {
+  let floats = 0;
+  const rewritten = text.replace(FLOAT_TOKEN, (match, before: string, token: string) => {
+    if (!Number.isInteger(Number(token))) return match;
+    floats++;
+    return `${before}"${MARKER}${token}"`;
+  });
+  if (floats && MARKER_IN_INPUT.test(text)) return undefined;
+  try {
+    const value = JSON.parse(rewritten);
+    return { value: floats ? unmark(value) : value };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Parses JSON like `JSON.parse`, keeping integral floats as {@link JsonFloat}. */
 export function parseJson(text: string): unknown {
+  const parsed = parseJsonNative(text);
+  return parsed ? parsed.value : parseJsonScanner(text);
+}
+
+/**
+ * {@link parseJson} by a scanner written in JavaScript: the reference the native path must
+ * agree with, its fallback, and the source of error messages with positions.
+ */
+export function parseJsonScanner(text: string): unknown {
   let pos = 0;
   const fail = (what: string): never => {
     throw new JsonParseError(`${what} at position ${pos}`, pos);

@@ -14,6 +14,7 @@ import type { ApiObject } from "../../api/types.ts";
 import type { QualyticsClient } from "../../client/http_client.ts";
 import { isJsonFloat } from "../../util/json.ts";
 import type {
+  FoundDatastore,
   LoadedCheck,
   LoadedComputedField,
   LoadedConnection,
@@ -152,7 +153,60 @@ function normalize(value: unknown): unknown {
 
 /** Deep equality of API/YAML values: key order ignored, `1.0` equals `1`, missing equals null. */
 export function sameValue(a: unknown, b: unknown): boolean {
-  return JSON.stringify(normalize(a)) === JSON.stringify(normalize(b));
+  return surelySame(a, b) || JSON.stringify(normalize(a)) === JSON.stringify(normalize(b));
+}
+
+/** How {@link surelySame} treats a value: compared directly, element-wise, key-wise, or not. */
+function kindOf(value: unknown): "scalar" | "array" | "object" | "other" {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return "scalar";
+    case "number":
+      // Non-finite numbers print as null in JSON.
+      return Number.isFinite(value) ? "scalar" : "other";
+    case "object": {
+      if (value === null) return "scalar";
+      if (Array.isArray(value)) return "array";
+      const proto = Object.getPrototypeOf(value);
+      return proto === Object.prototype || proto === null ? "object" : "other";
+    }
+    default:
+      return "other";
+  }
+}
+
+/**
+ * True when {@link sameValue} certainly holds, found without building normalised copies and
+ * their JSON (a plan compares tens of thousands of values): for the null, booleans, finite
+ * numbers, strings, {@link JsonFloat}s, arrays and plain objects that files and replies hold.
+ * False means "not shown": a difference, or a value outside those (a `__proto__` key, a
+ * function...), which the JSON text comparison decides exactly as before.
+ */
+function surelySame(a: unknown, b: unknown): boolean {
+  if (isJsonFloat(a)) a = a.value;
+  if (isJsonFloat(b)) b = b.value;
+  a ??= null;
+  b ??= null;
+  const kind = kindOf(a);
+  if (kind === "other" || kind !== kindOf(b)) return false;
+  if (kind === "scalar") return a === b;
+  if (kind === "array") {
+    const x = a as unknown[];
+    const y = b as unknown[];
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!surelySame(x[i], y[i])) return false;
+    return true;
+  }
+  const x = a as ApiObject;
+  const y = b as ApiObject;
+  const keys = Object.keys(x);
+  if (keys.length !== Object.keys(y).length) return false;
+  for (const key of keys) {
+    // normalize() assigns keys, and assigning `__proto__` sets the prototype instead.
+    if (key === "__proto__" || !Object.hasOwn(y, key) || !surelySame(x[key], y[key])) return false;
+  }
+  return true;
 }
 
 const SET_KEYS = new Set(["tags", "teams"]);
@@ -176,6 +230,9 @@ export function diffDocuments(
   for (const [key, after] of Object.entries(file)) {
     if (ignore.has(prefix + key)) continue;
     const before = server[key];
+    // The common case (an unchanged field) without the walk below; tags and teams, compared as
+    // sets of strings, are left to it (`[1.0]` and `[1]` are the same values, not strings).
+    if ((prefix || !SET_KEYS.has(key)) && surelySame(after, before)) continue;
     if (isObject(after) && isObject(before)) {
       const nested = diffDocuments(after, before, ignore, `${prefix}${key}.`);
       for (const extra of Object.keys(before)) {
@@ -251,90 +308,152 @@ function referencedDatastoreNames(folder: LoadedFolder): Set<string> {
  * lists). Computed fields need `GET /containers/{id}`, done only for containers the folder has
  * computed fields for (all containers of covered datastores with `prune`).
  */
-export async function fetchTarget(
+export function fetchTarget(
   client: QualyticsClient,
   folder: LoadedFolder,
   options: PlanOptions = {},
 ): Promise<TargetState> {
-  const [connections, datastores] = await Promise.all([
-    listConnections(client),
-    listDatastores(client),
-  ]);
-  const target: TargetState = {
-    connections,
-    datastores,
-    containers: new Map(),
-    containerById: new Map(),
-    checks: new Map(),
-    computedFields: new Map(),
-  };
-  await extendTarget(client, target, folder, options);
-  return target;
+  return new TargetReader(client, options).read(folder);
 }
 
-/** Adds containers, checks and computed fields of the folder's datastores to `target`. */
-async function extendTarget(
-  client: QualyticsClient,
-  target: TargetState,
-  folder: LoadedFolder,
-  options: PlanOptions,
-): Promise<void> {
-  const dsByName = byName(target.datastores);
-  const dsById = new Map(target.datastores.map((d) => [d.id as number, d]));
-  const covered = new Map<number, LoadedDatastoreFolder>();
-  for (const ds of folder.datastores) {
-    const server = ds.id !== undefined ? dsById.get(ds.id) : dsByName.get(ds.name ?? "");
-    if (server) covered.set(server.id as number, ds);
+/** A promise whose rejection is reported only to whoever awaits it (if anyone does). */
+function quiet<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
+/**
+ * {@link fetchTarget} begun before the folder is loaded: the connection and datastore lists
+ * start at once, and each datastore's containers and checks as soon as the load announces it
+ * ({@link datastore}), so the reads overlap the rest of the load. Only reads: nothing is written
+ * before the plan, which needs the whole folder. {@link read} gives the same state as
+ * {@link fetchTarget}; a read started for a datastore that turns out to need none is dropped.
+ */
+export class TargetReader {
+  readonly #client: QualyticsClient;
+  readonly #options: PlanOptions;
+  readonly #lists: Promise<[ApiObject[], ApiObject[]]>;
+  readonly #containers = new Map<number, Promise<ApiObject[]>>();
+  readonly #checks = new Map<number, Promise<ApiObject[]>>();
+
+  constructor(client: QualyticsClient, options: PlanOptions = {}) {
+    this.#client = client;
+    this.#options = options;
+    // Failures surface in read(), or nowhere when the run stops before it (e.g. a load error).
+    this.#lists = quiet(Promise.all([listConnections(client), listDatastores(client)]));
   }
-  const wanted = new Set<number>(covered.keys());
-  for (const name of referencedDatastoreNames(folder)) {
-    const server = dsByName.get(name);
-    if (server) wanted.add(server.id as number);
+
+  /** A datastore of the folder (by name or id): starts reading its containers (and checks). */
+  datastore(found: FoundDatastore): void {
+    quiet(this.#lists.then(([, datastores]) => {
+      const server = found.id !== undefined
+        ? datastores.find((d) => d.id === found.id)
+        : found.name !== undefined
+        ? datastores.find((d) => d.name === found.name)
+        : undefined;
+      if (!server) return;
+      this.#containersOf(server.id as number);
+      if (found.checks || this.#options.prune) this.#checksOf(server.id as number);
+    }));
   }
-  await Promise.all([...wanted].map(async (id) => {
-    const [containers, checks] = await Promise.all([
-      listContainers(client, { datastore: [id] }),
-      covered.has(id) && covered.get(id)!.checks.length + (options.prune ? 1 : 0) > 0
-        ? listQualityChecks(client, { datastore: id, archived: "include" })
-        : Promise.resolve([]),
-    ]);
-    target.containers.set(id, containers);
-    for (const c of containers) target.containerById.set(c.id as number, c);
-    target.checks.set(id, checks);
-  }));
-  // Containers referenced by server checks that live in datastores not listed above.
-  const missing = new Set<number>();
-  for (const checks of target.checks.values()) {
-    for (const check of checks) {
-      const ref = (check.properties as ApiObject | undefined)?.ref_container_id;
-      if (typeof ref === "number" && !target.containerById.has(ref)) missing.add(ref);
+
+  #containersOf(id: number): Promise<ApiObject[]> {
+    let listing = this.#containers.get(id);
+    if (!listing) {
+      listing = quiet(listContainers(this.#client, { datastore: [id] }));
+      this.#containers.set(id, listing);
     }
+    return listing;
   }
-  const details: number[] = [];
-  const pruneFields = options.prune &&
-    (!options.include || options.include.has("computed_fields"));
-  for (const [id, ds] of covered) {
-    const names = new Set(ds.computedFields.map((f) => f.containerName));
-    for (const c of target.containers.get(id) ?? []) {
-      if (pruneFields || names.has(c.name as string)) details.push(c.id as number);
+
+  #checksOf(id: number): Promise<ApiObject[]> {
+    let listing = this.#checks.get(id);
+    if (!listing) {
+      listing = quiet(listQualityChecks(this.#client, { datastore: id, archived: "include" }));
+      this.#checks.set(id, listing);
     }
+    return listing;
   }
-  await Promise.all([
-    ...[...missing].map(async (id) => {
-      try {
-        target.containerById.set(id, await getContainer(client, id));
-      } catch {
-        // An unresolvable reference is exported as an id; nothing to resolve.
+
+  /** The target's state for the loaded folder (see {@link fetchTarget}). */
+  async read(folder: LoadedFolder): Promise<TargetState> {
+    const [connections, datastores] = await this.#lists;
+    const target: TargetState = {
+      connections,
+      datastores,
+      containers: new Map(),
+      containerById: new Map(),
+      checks: new Map(),
+      computedFields: new Map(),
+    };
+    await this.#extend(target, folder);
+    return target;
+  }
+
+  /** Adds containers, checks and computed fields of the folder's datastores to `target`. */
+  async #extend(target: TargetState, folder: LoadedFolder): Promise<void> {
+    const client = this.#client;
+    const options = this.#options;
+    const dsByName = byName(target.datastores);
+    const dsById = new Map(target.datastores.map((d) => [d.id as number, d]));
+    const covered = new Map<number, LoadedDatastoreFolder>();
+    for (const ds of folder.datastores) {
+      const server = ds.id !== undefined ? dsById.get(ds.id) : dsByName.get(ds.name ?? "");
+      if (server) covered.set(server.id as number, ds);
+    }
+    const wanted = new Set<number>(covered.keys());
+    for (const name of referencedDatastoreNames(folder)) {
+      const server = dsByName.get(name);
+      if (server) wanted.add(server.id as number);
+    }
+    const lists = await Promise.all([...wanted].map((id) =>
+      Promise.all([
+        this.#containersOf(id),
+        covered.has(id) && covered.get(id)!.checks.length + (options.prune ? 1 : 0) > 0
+          ? this.#checksOf(id)
+          : [],
+      ])
+    ));
+    for (const [index, id] of [...wanted].entries()) {
+      const [containers, checks] = lists[index];
+      target.containers.set(id, containers);
+      for (const c of containers) target.containerById.set(c.id as number, c);
+      target.checks.set(id, checks);
+    }
+    // Containers referenced by server checks that live in datastores not listed above.
+    const missing = new Set<number>();
+    for (const checks of target.checks.values()) {
+      for (const check of checks) {
+        const ref = (check.properties as ApiObject | undefined)?.ref_container_id;
+        if (typeof ref === "number" && !target.containerById.has(ref)) missing.add(ref);
       }
-    }),
-    ...details.map(async (id) => {
-      const detail = await getContainer(client, id);
-      target.computedFields.set(
-        id,
-        Array.isArray(detail.computed_fields) ? detail.computed_fields as ApiObject[] : [],
-      );
-    }),
-  ]);
+    }
+    const details: number[] = [];
+    const pruneFields = options.prune &&
+      (!options.include || options.include.has("computed_fields"));
+    for (const [id, ds] of covered) {
+      const names = new Set(ds.computedFields.map((f) => f.containerName));
+      for (const c of target.containers.get(id) ?? []) {
+        if (pruneFields || names.has(c.name as string)) details.push(c.id as number);
+      }
+    }
+    await Promise.all([
+      ...[...missing].map(async (id) => {
+        try {
+          target.containerById.set(id, await getContainer(client, id));
+        } catch {
+          // An unresolvable reference is exported as an id; nothing to resolve.
+        }
+      }),
+      ...details.map(async (id) => {
+        const detail = await getContainer(client, id);
+        target.computedFields.set(
+          id,
+          Array.isArray(detail.computed_fields) ? detail.computed_fields as ApiObject[] : [],
+        );
+      }),
+    ]);
+  }
 }
 
 /** Lookups of the export transformations over the target's state. */

@@ -6,6 +6,7 @@
  * @module
  */
 import * as path from "node:path";
+import { setImmediate } from "node:timers";
 import type { ApiObject } from "../../api/types.ts";
 import { mapConcurrent } from "../../client/pool.ts";
 import { isJsonFloat } from "../../util/json.ts";
@@ -95,8 +96,28 @@ export interface LoadedFolder {
   problems: Problem[];
 }
 
+/** A datastore of the folder, announced before the rest of the folder is read. */
+export interface FoundDatastore {
+  /** The datastore's name (from a valid `_datastore.yaml`). */
+  name?: string;
+  /** For `checks import`: the target datastore id. */
+  id?: number;
+  /** Whether the folder has check files for it (whose import needs the target's checks). */
+  checks: boolean;
+}
+
+/** Options of {@link loadConfigFolder} and {@link loadChecksFolder}. */
+export interface LoadHooks {
+  /**
+   * Called once per datastore folder as soon as its name (or id) and whether it has check files
+   * are known, while the checks and the rest are still being read: lets the caller start reading
+   * the target meanwhile.
+   */
+  onDatastore?: (found: FoundDatastore) => void;
+}
+
 /** Options of {@link loadConfigFolder}. */
-export interface LoadOptions {
+export interface LoadOptions extends LoadHooks {
   /** Resource kinds to read (all when undefined). */
   include?: ReadonlySet<ExportResource>;
   /** Environment for `${VAR}` placeholders. */
@@ -213,13 +234,30 @@ const CHECK_TYPES: Record<string, Kind> = {
   additional_metadata: "dict",
 };
 
+/**
+ * `path.relative(root, file) || file`. The files of a load are joined onto its root, so their
+ * relative path is what follows the root's prefix: a slice, where `path.relative` (resolving
+ * both paths) costs microseconds a file, a noticeable share of loading thousands of checks.
+ */
+function relativePath(root: string, file: string): string {
+  const prefix = root.endsWith(path.sep) ? root : root + path.sep;
+  if (file.length > prefix.length && file.startsWith(prefix) && path.isAbsolute(root)) {
+    const rest = file.slice(prefix.length);
+    // Only a normalised remainder is the answer path.relative would give.
+    if (!rest.split(path.sep).some((part) => part === "" || part === "." || part === "..")) {
+      return rest;
+    }
+  }
+  return path.relative(root, file) || file;
+}
+
 /** Reads and parses files, collecting problems. */
 class Reader {
   readonly problems: Problem[] = [];
   constructor(readonly fs: FileSystem, readonly root: string) {}
 
   rel(file: string): string {
-    return path.relative(this.root, file) || file;
+    return relativePath(this.root, file);
   }
 
   problem(file: string, message: string, line?: number): void {
@@ -300,11 +338,9 @@ class Reader {
       await Promise.all(subdirs.map(walk));
     };
     await walk(dir);
-    return out.sort((a, b) => {
-      const x = path.relative(dir, a);
-      const y = path.relative(dir, b);
-      return x < y ? -1 : x > y ? 1 : 0;
-    });
+    // Every path starts with the same `dir/`, so full paths sort as the relative ones do
+    // (code unit order, the default), without a `path.relative` per comparison.
+    return out.sort();
   }
 }
 
@@ -436,40 +472,84 @@ async function loadContainers(reader: Reader, dsDir: string) {
   return { containers, fields };
 }
 
+/** One check file, read and validated; its problems stay with it until merged in file order. */
+interface CheckFile {
+  file: string;
+  problems: Problem[];
+  /** The document, when it is a valid check. */
+  doc?: ApiObject;
+}
+
+/** Validates one check file. */
+async function readCheckFile(
+  fs: FileSystem,
+  root: string,
+  file: string,
+  preread?: string,
+): Promise<CheckFile> {
+  const r = new Reader(fs, root);
+  const read = await r.mapping(file, preread);
+  if (!read) return { file, problems: r.problems };
+  const { doc, text } = read;
+  let ok = r.types(file, text, doc, CHECK_TYPES);
+  if (typeof doc.rule_type !== "string" || doc.rule_type === "") {
+    r.problem(file, "no 'rule_type' field: not a quality check", lineOf(text, "rule_type") ?? 1);
+    ok = false;
+  }
+  if ((typeof doc.container !== "string" || doc.container === "") && !("container_id" in doc)) {
+    r.problem(file, "no 'container' field: the check's container name is required", 1);
+    ok = false;
+  }
+  return { file, problems: r.problems, doc: ok ? doc : undefined };
+}
+
 /**
- * Reads the check files of one checks folder (`checks/` of a datastore, or a `checks export`
- * folder) in sorted path order and gives each its UID: the UID in the file, else the one an
- * export would compute; a UID already used by an earlier file gets the first free `__<k>` suffix
- * (k ≥ 2), so a folder written by the original with a repeated UID imports as separate checks.
+ * Check files read (and parsed) between two returns to the event loop: about 0.1 ms of work.
+ * While work is always ready, Deno's runtime looks at its sockets only every 61 turns (tokio's
+ * event interval), so the turns must be short for the target's replies to be taken promptly.
  */
-export async function loadChecks(
-  reader: { fs: FileSystem; root: string; problems: Problem[] },
-  dir: string,
-): Promise<LoadedCheck[]> {
-  const r = reader instanceof Reader ? reader : Object.assign(new Reader(reader.fs, reader.root), {
-    problems: reader.problems,
-  });
+const CHECK_BATCH = 8;
+
+/** Returns to the event loop (a `setImmediate` turn costs a few µs; a timer a whole ms). */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Reads and validates check files. With a batch reader, in batches with a return to the event
+ * loop after each (the target's reads, started meanwhile, must not stall behind thousands of
+ * files); otherwise many at once (bounded, to stay below descriptor limits).
+ */
+async function readCheckFiles(
+  fs: FileSystem,
+  root: string,
+  files: string[],
+): Promise<CheckFile[]> {
+  if (!fs.readTextFilesSync) {
+    return mapConcurrent(files, 64, (file) => readCheckFile(fs, root, file));
+  }
+  const out: CheckFile[] = [];
+  for (let start = 0; start < files.length; start += CHECK_BATCH) {
+    const batch = files.slice(start, start + CHECK_BATCH);
+    const texts = fs.readTextFilesSync(batch);
+    for (const [index, file] of batch.entries()) {
+      out.push(await readCheckFile(fs, root, file, texts[index]));
+    }
+    await yieldToEventLoop();
+  }
+  return out;
+}
+
+/**
+ * Gives each check of one checks folder (files in sorted path order) its UID: the UID in the
+ * file, else the one an export would compute; a UID already used by an earlier file gets the
+ * first free `__<k>` suffix (k ≥ 2), so a folder written by the original with a repeated UID
+ * imports as separate checks. Problems are added to `problems` in file order.
+ */
+function checksOf(root: string, read: CheckFile[], problems: Problem[]): LoadedCheck[] {
   const out: LoadedCheck[] = [];
   const used = new Set<string>();
-  const files = await r.yamlFilesRecursive(dir);
-  // Reading is I/O bound: many files at once (bounded, to stay below descriptor limits).
-  const texts = await mapConcurrent(files, 64, (file) => r.fs.readTextFile(file));
-  for (const [index, file] of files.entries()) {
-    const read = await r.mapping(file, texts[index]);
-    if (!read) continue;
-    const { doc, text } = read;
-    let ok = r.types(file, text, doc, CHECK_TYPES);
-    if (typeof doc.rule_type !== "string" || doc.rule_type === "") {
-      r.problem(file, "no 'rule_type' field: not a quality check", lineOf(text, "rule_type") ?? 1);
-      ok = false;
-    }
-    if (
-      (typeof doc.container !== "string" || doc.container === "") && !("container_id" in doc)
-    ) {
-      r.problem(file, "no 'container' field: the check's container name is required", 1);
-      ok = false;
-    }
-    if (!ok) continue;
+  for (const { file, problems: own, doc } of read) {
+    problems.push(...own);
+    if (!doc) continue;
     const fields = Array.isArray(doc.fields) ? doc.fields as string[] : [];
     const metadata = isObject(doc.additional_metadata) ? doc.additional_metadata : {};
     const written = metadata[CHECK_UID_KEY];
@@ -481,13 +561,26 @@ export async function loadChecks(
     used.add(uid);
     const { [CHECK_UID_KEY]: _old, ...rest } = metadata;
     out.push({
-      file: r.rel(file),
+      file: relativePath(root, file),
       containerName: typeof doc.container === "string" ? doc.container : "",
       uid,
       doc: { ...doc, additional_metadata: { [CHECK_UID_KEY]: uid, ...rest } },
     });
   }
   return out;
+}
+
+/**
+ * Reads the check files of one checks folder (`checks/` of a datastore, or a `checks export`
+ * folder) in sorted path order and gives each its UID (see {@link checksOf}).
+ */
+export async function loadChecks(
+  reader: { fs: FileSystem; root: string; problems: Problem[] },
+  dir: string,
+): Promise<LoadedCheck[]> {
+  const files = await new Reader(reader.fs, reader.root).yamlFilesRecursive(dir);
+  const read = await readCheckFiles(reader.fs, reader.root, files);
+  return checksOf(reader.root, read, reader.problems);
 }
 
 /**
@@ -509,6 +602,10 @@ export async function detectRoot(fs: FileSystem, input: string): Promise<string>
 /**
  * Reads a whole `config export` folder and validates every file; problems are collected, not
  * thrown. Secrets are resolved from `env` (only for connections, only in secret keys).
+ *
+ * Each datastore's `_datastore.yaml` and check listing come first, announced through
+ * `onDatastore`; then everything else is read at once. Problems keep the order of a file by
+ * file read: connections, then per datastore its file, containers and checks.
  */
 export async function loadConfigFolder(
   fs: FileSystem,
@@ -516,53 +613,75 @@ export async function loadConfigFolder(
   options: LoadOptions,
 ): Promise<LoadedFolder> {
   const root = await detectRoot(fs, input);
-  const reader = new Reader(fs, root);
   const has = (kind: ExportResource) => !options.include || options.include.has(kind);
-  const connections = has("connections") ? await loadConnections(reader, root, options.env) : [];
-  const datastores: LoadedDatastoreFolder[] = [];
-  for (const entry of await fs.readDir(path.join(root, "datastores"))) {
-    if (!entry.isDirectory) continue;
+  const entries = (await fs.readDir(path.join(root, "datastores"))).filter((e) => e.isDirectory);
+  const heads = await Promise.all(entries.map(async (entry) => {
     const dir = path.join(root, "datastores", entry.name);
+    const reader = new Reader(fs, root);
     // The datastore file is read whatever --include says: its name identifies the target.
     const datastore = await loadDatastore(reader, dir);
+    const checkFiles = has("checks")
+      ? await reader.yamlFilesRecursive(path.join(dir, "checks"))
+      : [];
+    options.onDatastore?.({ name: datastore?.name, checks: checkFiles.length > 0 });
+    return { entry, dir, reader, datastore, checkFiles };
+  }));
+  const connectionReader = new Reader(fs, root);
+  const [connections, containers, checkFiles] = await Promise.all([
+    has("connections") ? loadConnections(connectionReader, root, options.env) : [],
+    Promise.all(heads.map(async ({ dir }) => {
+      const reader = new Reader(fs, root);
+      if (!has("containers") && !has("computed_fields")) {
+        return { reader, containers: [], fields: [] };
+      }
+      return { reader, ...(await loadContainers(reader, dir)) };
+    })),
+    readCheckFiles(fs, root, heads.flatMap((head) => head.checkFiles)),
+  ]);
+  const problems = [...connectionReader.problems];
+  const datastores: LoadedDatastoreFolder[] = [];
+  let offset = 0;
+  for (const [index, { entry, dir, reader, datastore, checkFiles: files }] of heads.entries()) {
+    problems.push(...reader.problems);
+    const loaded = containers[index];
+    problems.push(...loaded.reader.problems);
     const folder: LoadedDatastoreFolder = {
       dir: entry.name,
       name: datastore?.name,
       datastore,
-      containers: [],
-      computedFields: [],
-      checks: [],
+      containers: has("containers") ? loaded.containers : [],
+      computedFields: has("computed_fields") ? loaded.fields : [],
+      checks: checksOf(root, checkFiles.slice(offset, offset += files.length), problems),
     };
-    if (has("containers") || has("computed_fields")) {
-      const loaded = await loadContainers(reader, dir);
-      if (has("containers")) folder.containers = loaded.containers;
-      if (has("computed_fields")) folder.computedFields = loaded.fields;
-    }
-    if (has("checks")) folder.checks = await loadChecks(reader, path.join(dir, "checks"));
     if (!datastore && !(await fs.exists(path.join(dir, "_datastore.yaml")))) {
       if (folder.containers.length || folder.computedFields.length || folder.checks.length) {
-        reader.problem(
-          path.join(dir, "_datastore.yaml"),
-          "missing: the datastore folder needs a _datastore.yaml naming its datastore",
-        );
+        problems.push({
+          file: reader.rel(path.join(dir, "_datastore.yaml")),
+          line: undefined,
+          message: "missing: the datastore folder needs a _datastore.yaml naming its datastore",
+        });
       }
     }
     datastores.push(folder);
   }
-  return { root, connections, datastores, problems: reader.problems };
+  return { root, connections, datastores, problems };
 }
 
 /**
  * Reads a `checks export` folder (`<container>/<file>.yaml`) for `checks import`, once per
- * target datastore id.
+ * target datastore id (each announced through `onDatastore` once check files are listed).
  */
 export async function loadChecksFolder(
   fs: FileSystem,
   input: string,
   datastoreIds: readonly number[],
+  hooks: LoadHooks = {},
 ): Promise<LoadedFolder> {
   const problems: Problem[] = [];
-  const checks = await loadChecks({ fs, root: input, problems }, input);
+  const files = await new Reader(fs, input).yamlFilesRecursive(input);
+  // Announced only when there is something to import: an empty folder reads no target.
+  if (files.length) { for (const id of datastoreIds) hooks.onDatastore?.({ id, checks: true }); }
+  const checks = checksOf(input, await readCheckFiles(fs, input, files), problems);
   return {
     root: input,
     connections: [],
