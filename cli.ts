@@ -48,8 +48,21 @@ function runProgram(program: string, args: string[], input?: string) {
   });
 }
 
+/**
+ * A reader that stops reading (`qualytics … | head`) is not a failure of ours: end quietly, as
+ * other command-line tools do, instead of dying with an EPIPE stack trace.
+ */
+function endQuietlyOnClosedPipe(stream: typeof process.stdout): void {
+  stream.on("error", (error: Error & { code?: string }) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 /** Runs the CLI with the process's arguments, streams and environment. */
 export async function main(args: string[] = process.argv.slice(2)): Promise<number> {
+  endQuietlyOnClosedPipe(process.stdout);
+  endQuietlyOnClosedPipe(process.stderr);
   return await runCli(args, {
     stdout: {
       write: (text) => void process.stdout.write(text),

@@ -278,9 +278,10 @@ const CONCURRENCY_HELP = "Requests in flight at most (default 8).";
 /** The `config export` and `config diff` commands. */
 export function configExportCommands(runtime: Runtime): Command[] {
   const exportCommand = new Command("export")
+    .summary("Export datastores' configuration to a git-friendly folder.")
     .description(
-      "Export connections, datastores, computed containers, computed fields and checks to a\n" +
-        "git-friendly folder. Writes only files whose content changed and removes the files of\n" +
+      "Export connections, datastores, computed containers, computed fields and checks to a " +
+        "git-friendly folder. Writes only files whose content changed and removes the files of " +
         "resources that no longer exist (inside the folders the export manages).",
     )
     .requiredOption(
@@ -318,9 +319,10 @@ export function configExportCommands(runtime: Runtime): Command[] {
     ));
 
   const diffCommand = new Command("diff")
+    .summary("Show drift between the live instance and a folder.")
     .description(
-      "Show drift: compare what an export of the live instance would write with a folder.\n" +
-        "Prints a unified diff (a/ = the folder, b/ = the instance) on stdout. Exit code 0\n" +
+      "Show drift: compare what an export of the live instance would write with a folder. " +
+        "Prints a unified diff (a/ = the folder, b/ = the instance) on stdout. Exit code 0 " +
         "even with drift, unless --detailed-exitcode is given (then 0 = no drift, 2 = drift).",
     )
     .option("-i, --input <dir>", "The exported folder.", DEFAULT_CONFIG_DIR)
@@ -357,9 +359,10 @@ export function configExportCommands(runtime: Runtime): Command[] {
 /** The `checks export` command. */
 export function checksExportCommand(runtime: Runtime): Command {
   return new Command("export")
+    .summary("Export a datastore's quality checks as YAML files, one per check.")
     .description(
-      "Export a datastore's quality checks as YAML files, one per check:\n" +
-        "<output>/<container>/<rule>__<fields>.yaml. Unfiltered exports remove the files of\n" +
+      "Export a datastore's quality checks as YAML files, one per check: " +
+        "<output>/<container>/<rule>__<fields>.yaml. Unfiltered exports remove the files of " +
         "checks that no longer exist.",
     )
     .requiredOption("--datastore-id <id>", "Datastore whose checks to export.", parseInteger)

@@ -51,7 +51,7 @@ export function buildProgram(runtime: Runtime): Command {
   const { ctx } = runtime;
   const program = new Command("qualytics")
     .description(
-      "Manage Qualytics data quality from the command line: connections, datastores,\n" +
+      "Manage Qualytics data quality from the command line: connections, datastores, " +
         "containers, checks, anomalies, operations, and configuration as code.",
     )
     .version(`Qualytics CLI Version: ${VERSION}`, "-V, --version", "Show the version and exit.")

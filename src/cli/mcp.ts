@@ -107,10 +107,11 @@ export async function runMcpServe(runtime: Runtime, options: McpServeOptions): P
 export function mcpCommand(runtime: Runtime): Command {
   const mcp = new Command("mcp").description("Model Context Protocol server for AI assistants.");
   mcp.command("serve")
+    .summary("Serve Qualytics tools to an MCP client (Claude Code, Cursor, Windsurf).")
     .description(
-      "Serve Qualytics tools (connections, datastores, containers, checks, anomalies,\n" +
-        "operations, config as code) to an MCP client such as Claude Code, Cursor or\n" +
-        "Windsurf. stdio (default) is what MCP clients start; the HTTP transports serve\n" +
+      "Serve Qualytics tools (connections, datastores, containers, checks, anomalies, " +
+        "operations, config as code) to an MCP client such as Claude Code, Cursor or " +
+        "Windsurf. stdio (default) is what MCP clients start; the HTTP transports serve " +
         "streamable HTTP at http://<host>:<port>/mcp.",
     )
     .addOption(

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import * as path from "node:path";
 import { expandMultiLetterFlags } from "../../src/cli/main.ts";
 import { VERSION } from "../../src/version.ts";
 import { runQualytics, runQualyticsProcess, tempDir } from "../helpers/cli.ts";
@@ -140,4 +141,42 @@ Deno.test("--debug traces requests on stderr without the token; floats stay floa
   assert.ok(!result.stderr.includes(server.token));
   assert.ok(!result.stdout.includes("[debug]"));
   assert.match(result.stdout, /coverage: 1\.0\n/);
+});
+
+Deno.test("a reader that stops reading (| head) ends the CLI quietly, not with EPIPE", async () => {
+  await using server = await fake({ seed: "scale", scale: { datastores: 1, containers: 40 } });
+  await using tmp = await tempDir();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--quiet",
+      path.resolve(import.meta.dirname!, "../../cli.ts"),
+      "checks",
+      "list",
+      "--datastore-id",
+      "1",
+      "--format",
+      "json",
+    ],
+    clearEnv: true,
+    env: {
+      PATH: Deno.env.get("PATH") ?? "",
+      HOME: tmp.path,
+      DENO_DIR: Deno.env.get("DENO_DIR") ?? path.join(Deno.env.get("HOME") ?? "", ".cache/deno"),
+      ...envFor(server),
+    },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  // Read one chunk, then close the pipe like `head -1` does.
+  const reader = child.stdout.getReader();
+  await reader.read();
+  await reader.cancel();
+  const [status, stderr] = await Promise.all([
+    child.status,
+    new Response(child.stderr).text(),
+  ]);
+  assert.doesNotMatch(stderr, /EPIPE|Uncaught/);
+  assert.equal(status.code, 0);
 });
