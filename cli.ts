@@ -52,7 +52,7 @@ function runProgram(program: string, args: string[], input?: string) {
  * A reader that stops reading (`qualytics … | head`) is not a failure of ours: end quietly, as
  * other command-line tools do, instead of dying with an EPIPE stack trace.
  */
-function endQuietlyOnClosedPipe(stream: typeof process.stdout): void {
+function endQuietlyOnClosedPipe(stream: typeof process.stdout | typeof process.stderr): void {
   stream.on("error", (error: Error & { code?: string }) => {
     if (error.code !== "EPIPE") throw error;
     process.exit(process.exitCode ?? 0);

@@ -158,25 +158,37 @@ export class QualyticsClient {
   /**
    * Fetches every item of a paged list endpoint: page 1 first, then — once the total is
    * known — the remaining pages concurrently (bounded by the client's pool), in page order.
+   *
+   * @param expectedTotal how many items the caller expects: the pages that many fill are
+   *   requested together with page 1 instead of after it (one round trip less). The result is
+   *   the same whatever the guess: page 1's `total` decides which pages count, further pages
+   *   are fetched when it is larger, and guessed pages past it are left out.
    */
   async paginate<T = Record<string, unknown>>(
     path: string,
     query: Query = {},
     pageSize = 100,
+    expectedTotal = 0,
   ): Promise<T[]> {
-    const first = await this.get<Page<T>>(path, { query: { ...query, page: 1, size: pageSize } });
+    const fetchPage = (page: number) =>
+      this.get<Page<T>>(path, { query: { ...query, page, size: pageSize } });
+    const pages = [fetchPage(1)];
+    for (let page = 2; page <= Math.ceil(expectedTotal / pageSize); page++) {
+      // Awaited below only when page 1 says it exists; a failure of one that is not stays quiet.
+      const guessed = fetchPage(page);
+      guessed.catch(() => {});
+      pages.push(guessed);
+    }
+    const first = await pages[0];
     const items = [...(first?.items ?? [])];
     const total = typeof first?.total === "number" ? first.total : items.length;
     const pageCount = Math.ceil(total / pageSize);
-    if (pageCount <= 1) return items;
-    const rest = await Promise.all(
-      Array.from(
-        { length: pageCount - 1 },
-        (_, index) =>
-          this.get<Page<T>>(path, { query: { ...query, page: index + 2, size: pageSize } }),
-      ),
-    );
-    for (const page of rest) items.push(...(page?.items ?? []));
+    for (let page = pages.length + 1; page <= pageCount; page++) pages.push(fetchPage(page));
+    for (const page of await Promise.all(pages.slice(1, pageCount))) {
+      items.push(...(page?.items ?? []));
+    }
+    // Guessed pages past the end still hold pool slots; nothing may outlive the call.
+    await Promise.allSettled(pages.slice(pageCount));
     return items;
   }
 

@@ -229,3 +229,18 @@ Deno.test("an unreachable server is a network error that says what to check", as
   await assert.rejects(client.post("connections", { body: {} }), NetworkError);
   assert.equal(sleeps, 2);
 });
+
+Deno.test("paginate with an expected total gives the same items whatever the guess", async () => {
+  await using server = await fake({
+    seed: "scale",
+    scale: { datastores: 1, containers: 230, checks: 0 },
+  });
+  const client = clientFor(server);
+  const plain = await client.paginate<{ id: number }>("containers");
+  for (const [guess, gets] of [[0, 3], [150, 3], [230, 3], [1000, 10]] as const) {
+    server.requests.clear();
+    const items = await client.paginate<{ id: number }>("containers", {}, 100, guess);
+    assert.deepEqual(items.map((item) => item.id), plain.map((item) => item.id), `guess ${guess}`);
+    assert.equal(server.requests.count("GET"), gets, `guess ${guess}`);
+  }
+});

@@ -9,7 +9,6 @@
 import { listConnections } from "../../api/connections.ts";
 import { getContainer, listContainers } from "../../api/containers.ts";
 import { listDatastores } from "../../api/datastores.ts";
-import { listQualityChecks } from "../../api/quality_checks.ts";
 import type { ApiObject } from "../../api/types.ts";
 import type { QualyticsClient } from "../../client/http_client.ts";
 import { isJsonFloat } from "../../util/json.ts";
@@ -353,7 +352,7 @@ export class TargetReader {
         : undefined;
       if (!server) return;
       this.#containersOf(server.id as number);
-      if (found.checks || this.#options.prune) this.#checksOf(server.id as number);
+      if (found.checks || this.#options.prune) this.#checksOf(server.id as number, found.checks);
     }));
   }
 
@@ -366,10 +365,16 @@ export class TargetReader {
     return listing;
   }
 
-  #checksOf(id: number): Promise<ApiObject[]> {
+  /** A datastore's checks; `expected`: how many the folder has (see {@link FoundDatastore}). */
+  #checksOf(id: number, expected: number): Promise<ApiObject[]> {
     let listing = this.#checks.get(id);
     if (!listing) {
-      listing = quiet(listQualityChecks(this.#client, { datastore: id, archived: "include" }));
+      listing = quiet(this.#client.paginate<ApiObject>(
+        "quality-checks",
+        { datastore: id, archived: "include" },
+        100,
+        expected,
+      ));
       this.#checks.set(id, listing);
     }
     return listing;
@@ -410,7 +415,7 @@ export class TargetReader {
       Promise.all([
         this.#containersOf(id),
         covered.has(id) && covered.get(id)!.checks.length + (options.prune ? 1 : 0) > 0
-          ? this.#checksOf(id)
+          ? this.#checksOf(id, covered.get(id)!.checks.length)
           : [],
       ])
     ));

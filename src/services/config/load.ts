@@ -102,8 +102,11 @@ export interface FoundDatastore {
   name?: string;
   /** For `checks import`: the target datastore id. */
   id?: number;
-  /** Whether the folder has check files for it (whose import needs the target's checks). */
-  checks: boolean;
+  /**
+   * How many check files the folder has for it: with any, the import needs the target's checks,
+   * about as many when the target already matches.
+   */
+  checks: number;
 }
 
 /** Options of {@link loadConfigFolder} and {@link loadChecksFolder}. */
@@ -244,12 +247,13 @@ function relativePath(root: string, file: string): string {
   if (file.length > prefix.length && file.startsWith(prefix) && path.isAbsolute(root)) {
     const rest = file.slice(prefix.length);
     // Only a normalised remainder is the answer path.relative would give.
-    if (!rest.split(path.sep).some((part) => part === "" || part === "." || part === "..")) {
-      return rest;
-    }
+    if (!UNNORMALISED.test(rest)) return rest;
   }
   return path.relative(root, file) || file;
 }
+
+/** A path with an empty, `.` or `..` segment (tested instead of splitting: no allocation). */
+const UNNORMALISED = path.sep === "/" ? /(?:^|\/)\.{0,2}(?:\/|$)/ : /(?:^|\\)\.{0,2}(?:\\|$)/;
 
 /** Reads and parses files, collecting problems. */
 class Reader {
@@ -295,7 +299,9 @@ class Reader {
   /** Checks the types of known keys; returns false when any is wrong. */
   types(file: string, text: string, doc: ApiObject, types: Record<string, Kind>): boolean {
     let ok = true;
-    for (const [key, kind] of Object.entries(types)) {
+    // `for in` rather than Object.entries: no arrays allocated, for every file of a folder.
+    for (const key in types) {
+      const kind = types[key];
       if (!(key in doc) || kindOk(doc[key], kind)) continue;
       ok = false;
       this.problem(
@@ -559,15 +565,29 @@ function checksOf(root: string, read: CheckFile[], problems: Problem[]): LoadedC
     let uid = base;
     for (let k = 2; used.has(uid); k++) uid = `${base}__${k}`;
     used.add(uid);
-    const { [CHECK_UID_KEY]: _old, ...rest } = metadata;
     out.push({
       file: relativePath(root, file),
       containerName: typeof doc.container === "string" ? doc.container : "",
       uid,
-      doc: { ...doc, additional_metadata: { [CHECK_UID_KEY]: uid, ...rest } },
+      doc: leadsWith(metadata, uid) ? doc : withUid(doc, metadata, uid),
     });
   }
   return out;
+}
+
+/**
+ * Whether `metadata` already starts with `uid` as its UID (what an exported file has): then the
+ * document is used as read, without the copies {@link withUid} makes.
+ */
+function leadsWith(metadata: ApiObject, uid: string): boolean {
+  for (const key in metadata) return key === CHECK_UID_KEY && metadata[key] === uid;
+  return false;
+}
+
+/** A copy of a check document whose `additional_metadata` starts with `uid` as its UID. */
+function withUid(doc: ApiObject, metadata: ApiObject, uid: string): ApiObject {
+  const { [CHECK_UID_KEY]: _old, ...rest } = metadata;
+  return { ...doc, additional_metadata: { [CHECK_UID_KEY]: uid, ...rest } };
 }
 
 /**
@@ -623,7 +643,7 @@ export async function loadConfigFolder(
     const checkFiles = has("checks")
       ? await reader.yamlFilesRecursive(path.join(dir, "checks"))
       : [];
-    options.onDatastore?.({ name: datastore?.name, checks: checkFiles.length > 0 });
+    options.onDatastore?.({ name: datastore?.name, checks: checkFiles.length });
     return { entry, dir, reader, datastore, checkFiles };
   }));
   const connectionReader = new Reader(fs, root);
@@ -680,7 +700,9 @@ export async function loadChecksFolder(
   const problems: Problem[] = [];
   const files = await new Reader(fs, input).yamlFilesRecursive(input);
   // Announced only when there is something to import: an empty folder reads no target.
-  if (files.length) { for (const id of datastoreIds) hooks.onDatastore?.({ id, checks: true }); }
+  if (files.length) {
+    for (const id of datastoreIds) hooks.onDatastore?.({ id, checks: files.length });
+  }
   const checks = checksOf(input, await readCheckFiles(fs, input, files), problems);
   return {
     root: input,
