@@ -146,3 +146,32 @@ Deno.test("config import: --sync never turns a container the target lacks into a
   assert.match(auto.stderr, /sync +Retail DW +\(containers not discovered yet: missing_table\)/);
   assert.equal(server.requests.writes().length, 0);
 });
+
+Deno.test("config import: a broken file is reported once, not again through what refers to it", async () => {
+  await using server = await fake({
+    data: await Deno.readTextFile(path.join(GOLDEN, "minimal", "empty-server.json")),
+  });
+  await using tmp = await tempDir();
+  const root = await copyGolden("minimal", String(tmp));
+  // The placeholders of lake_s3.yaml are left unset; prod_pg.yaml is not even YAML.
+  await write(root, "connections/prod_pg.yaml", "name: [unclosed\n");
+  const check = "datastores/sales_warehouse/checks/orders/notnull__order_id.yaml";
+  const text = await Deno.readTextFile(path.join(root, check));
+  await write(root, check, text.replace(/^rule_type: .*$/m, "rule_type: 42"));
+
+  const result = await runQualytics(["config", "import", "-i", root], {
+    env: envFor(server),
+    cwd: String(tmp),
+  });
+  assert.equal(result.code, 1);
+  const errors = result.stderr.split("\n").filter((line) => line.startsWith("Error: "));
+  assert.equal(errors.filter((line) => line.includes("notnull__order_id.yaml")).length, 1);
+  assert.ok(!errors.some((line) => line.includes("Connection 'Lake S3' not found")));
+  assert.ok(
+    errors.some((line) =>
+      line.includes("Connection 'Prod PG' not found") && line.includes("could not be read")
+    ),
+  );
+  assert.match(result.stderr, /4 problem\(s\) found in the input; nothing was written/);
+  assert.equal(server.requests.writes().length, 0);
+});

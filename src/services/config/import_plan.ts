@@ -556,11 +556,17 @@ export function planImport(
         typeof connName === "string" && !folderConnections.has(connName) &&
         !connByName.has(connName)
       ) {
-        problems.push({
-          file: ds.datastore.file,
-          message: `Connection '${connName}' not found for datastore '${label}' ` +
-            `(neither in connections/ nor on the target)`,
-        });
+        const broken = folder.brokenConnections;
+        // A connection file with problems of its own has been reported already.
+        if (!broken?.names.includes(connName)) {
+          problems.push({
+            file: ds.datastore.file,
+            message: `Connection '${connName}' not found for datastore '${label}' ` +
+              (broken?.unreadable
+                ? `(not on the target; it may be in a connections/ file that could not be read)`
+                : `(neither in connections/ nor on the target)`),
+          });
+        }
       } else if (!server && connName === undefined && typeof doc.connection_id !== "number") {
         problems.push({
           file: ds.datastore.file,

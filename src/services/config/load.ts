@@ -94,6 +94,11 @@ export interface LoadedFolder {
   connections: LoadedConnection[];
   datastores: LoadedDatastoreFolder[];
   problems: Problem[];
+  /**
+   * Connection files that have problems of their own: their names (when readable) and how many
+   * could not be read at all, so that references to them are not reported a second time.
+   */
+  brokenConnections?: { names: string[]; unreadable: number };
 }
 
 /** A datastore of the folder, announced before the rest of the folder is read. */
@@ -377,13 +382,21 @@ export function resolveConnectionSecrets(
 
 async function loadConnections(reader: Reader, root: string, env: LoadOptions["env"]) {
   const out: LoadedConnection[] = [];
+  const broken = { names: [] as string[], unreadable: 0 };
   const seen = new Map<string, string>();
   for (const file of await reader.yamlFiles(path.join(root, "connections"))) {
     const read = await reader.mapping(file);
-    if (!read) continue;
+    if (!read) {
+      broken.unreadable++;
+      continue;
+    }
     const name = reader.name(file, read.text, read.doc);
     const typesOk = reader.types(file, read.text, read.doc, CONNECTION_TYPES);
-    if (!name || !typesOk) continue;
+    if (!name) broken.unreadable++;
+    if (!name || !typesOk) {
+      if (name) broken.names.push(name);
+      continue;
+    }
     if (seen.has(name)) {
       reader.problem(file, `connection '${name}' is also defined in ${seen.get(name)}`, 1);
       continue;
@@ -401,11 +414,12 @@ async function loadConnections(reader: Reader, root: string, env: LoadOptions["e
         }. Set them in your environment or .env file.`,
         key ? lineOf(read.text, key) : undefined,
       );
+      broken.names.push(name);
       continue;
     }
     out.push({ file: reader.rel(file), name, doc: read.doc, resolved });
   }
-  return out;
+  return { connections: out, broken };
 }
 
 async function loadDatastore(reader: Reader, dir: string): Promise<LoadedDatastore | undefined> {
@@ -499,7 +513,10 @@ async function readCheckFile(
   const { doc, text } = read;
   let ok = r.types(file, text, doc, CHECK_TYPES);
   if (typeof doc.rule_type !== "string" || doc.rule_type === "") {
-    r.problem(file, "no 'rule_type' field: not a quality check", lineOf(text, "rule_type") ?? 1);
+    // A rule_type of the wrong type was reported by the type check already.
+    if (doc.rule_type === undefined || doc.rule_type === null || doc.rule_type === "") {
+      r.problem(file, "no 'rule_type' field: not a quality check", lineOf(text, "rule_type") ?? 1);
+    }
     ok = false;
   }
   if ((typeof doc.container !== "string" || doc.container === "") && !("container_id" in doc)) {
@@ -647,8 +664,10 @@ export async function loadConfigFolder(
     return { entry, dir, reader, datastore, checkFiles };
   }));
   const connectionReader = new Reader(fs, root);
-  const [connections, containers, checkFiles] = await Promise.all([
-    has("connections") ? loadConnections(connectionReader, root, options.env) : [],
+  const [connectionFiles, containers, checkFiles] = await Promise.all([
+    has("connections")
+      ? loadConnections(connectionReader, root, options.env)
+      : { connections: [], broken: { names: [], unreadable: 0 } },
     Promise.all(heads.map(async ({ dir }) => {
       const reader = new Reader(fs, root);
       if (!has("containers") && !has("computed_fields")) {
@@ -684,7 +703,13 @@ export async function loadConfigFolder(
     }
     datastores.push(folder);
   }
-  return { root, connections, datastores, problems };
+  return {
+    root,
+    connections: connectionFiles.connections,
+    datastores,
+    problems,
+    brokenConnections: connectionFiles.broken,
+  };
 }
 
 /**
