@@ -95,11 +95,6 @@ function indent(text: string): string {
   );
 }
 
-/** True when a command failed only because it is not implemented yet (tolerated for now). */
-function notImplemented(run: Run): boolean {
-  return run.code !== 0 && /not implemented yet/.test(run.stderr);
-}
-
 function must(run: Run, what: string): Run {
   if (run.code !== 0) throw new Error(`${what} failed with exit code ${run.code}`);
   return run;
@@ -191,47 +186,37 @@ try {
     ["config", "plan", "--input", "qualytics-config"],
     { env: secrets },
   );
-  if (notImplemented(plan)) note("(not implemented yet in this build — step shown for the story)");
-  else if (plan.code !== 0 && plan.code !== 2) throw new Error("planning the import failed");
+  if (plan.code !== 0 && plan.code !== 2) throw new Error("planning the import failed");
   note("(`config import --dry-run` prints the same plan)");
 
   heading("Apply the import to prod");
   const apply = await qualytics(prod, ["config", "import", "--input", "qualytics-config"], {
     env: secrets,
   });
-  const imported = !notImplemented(apply);
-  if (!imported) note("(config import is not implemented yet in this build)");
-  else must(apply, "config import");
+  must(apply, "config import");
 
   heading("Import again: nothing left to change");
   const mark = prod.requests.length;
   const again = await qualytics(prod, ["config", "import", "--input", "qualytics-config"], {
     env: secrets,
   });
-  if (notImplemented(again)) note("(config import is not implemented yet in this build)");
-  else {
-    must(again, "second config import");
-    const writes = prod.requests.entries.slice(mark).filter((entry) =>
-      !["GET", "HEAD", "OPTIONS"].includes(entry.method)
-    );
-    note(`write requests made by the second import: ${writes.length}`);
-  }
+  must(again, "second config import");
+  const writes = prod.requests.entries.slice(mark).filter((entry) =>
+    !["GET", "HEAD", "OPTIONS"].includes(entry.method)
+  );
+  note(`write requests made by the second import: ${writes.length}`);
+  if (writes.length) throw new Error("the second import wrote to prod; it should change nothing");
 
-  // Without import, prod is still empty; the drift story then runs against dev (the folder is
-  // dev's export, so the same commands show the same thing).
-  const target = imported ? prod : dev;
-  const targetName = imported ? "prod" : "dev";
-  heading(`Someone changes a check in ${targetName} (in the UI)`);
-  if (!imported) note("(prod is empty without config import, so this runs against dev)");
+  heading("Someone changes a check in prod (in the UI)");
   const targetList = must(
-    await qualytics(target, ["datastores", "list", "--format", "json"], { quiet: true }),
+    await qualytics(prod, ["datastores", "list", "--format", "json"], { quiet: true }),
     "datastores list",
   );
   const targetDatastores = JSON.parse(targetList.stdout) as { id: number; name: string }[];
   let changed = false;
   for (const datastore of targetDatastores) {
     const checks = await qualytics(
-      target,
+      prod,
       ["checks", "list", "--datastore-id", String(datastore.id), "--format", "json"],
       { quiet: true },
     );
@@ -244,7 +229,7 @@ try {
       "description: Threshold relaxed by hand in the UI (not in git)\n",
     );
     must(
-      await qualytics(target, [
+      await qualytics(prod, [
         "checks",
         "update",
         "--id",
@@ -260,10 +245,10 @@ try {
     changed = true;
     break;
   }
-  if (!changed) throw new Error(`no check found in ${targetName} to change`);
+  if (!changed) throw new Error(`no check found in prod to change`);
 
   heading("config diff shows the drift (exit code 2 with --detailed-exitcode)");
-  const drift = await qualytics(target, [
+  const drift = await qualytics(prod, [
     "config",
     "diff",
     "--input",
