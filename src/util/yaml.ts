@@ -621,6 +621,16 @@ class Emitter {
     }
   }
 
+  /**
+   * Writes the line breaks `text[start..end)` of a quoted or plain scalar and re-indents; a
+   * leading "\n" is doubled because a single folded break would read back as a space.
+   */
+  private writeBreaks(text: readonly string[], start: number, end: number): void {
+    if (text[start] === "\n") this.writeLineBreak();
+    for (const br of text.slice(start, end)) this.writeLineBreak(br);
+    this.writeIndent();
+  }
+
   private writeLineBreak(data = "\n"): void {
     this.whitespace = true;
     this.indention = true;
@@ -649,11 +659,7 @@ class Emitter {
         }
       } else if (breaks) {
         if (!isBreak(ch)) {
-          if (text[start] === "\n") this.writeLineBreak();
-          for (const br of text.slice(start, end)) {
-            this.writeLineBreak(br === "\n" ? "\n" : br);
-          }
-          this.writeIndent();
+          this.writeBreaks(text, start, end);
           start = end;
         }
       } else {
@@ -752,11 +758,7 @@ class Emitter {
         }
       } else if (breaks) {
         if (!isBreak(ch)) {
-          if (text[start] === "\n") this.writeLineBreak();
-          for (const br of text.slice(start, end)) {
-            this.writeLineBreak(br === "\n" ? "\n" : br);
-          }
-          this.writeIndent();
+          this.writeBreaks(text, start, end);
           this.whitespace = false;
           this.indention = false;
           start = end;
