@@ -6,6 +6,18 @@
 import type { QualyticsClient } from "../client/http_client.ts";
 import type { ApiObject, Connection } from "./types.ts";
 
+/**
+ * A connection's secret settings: the server never returns them, exports replace them with
+ * `${<CONNECTION>_<FIELD>}` placeholders, and `${VAR}` values in them are resolved.
+ */
+export const CONNECTION_SECRET_KEYS: readonly string[] = [
+  "password",
+  "passphrase",
+  "secret_key",
+  "credentials_payload",
+  "access_key",
+];
+
 /** Filters of {@link listConnections}. */
 export interface ConnectionFilters {
   name?: string;

@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  CONNECTION_SECRET_KEYS,
   deleteConnection,
   getConnection,
   listConnections,
@@ -43,13 +44,7 @@ export const CONNECTION_SCHEMA_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 /** Secret keys whose string values are `${VAR}`-resolved inside `--parameters`. */
-const PARAMETER_SECRET_KEYS = new Set([
-  "password",
-  "passphrase",
-  "access_key",
-  "secret_key",
-  "credentials_payload",
-]);
+const PARAMETER_SECRET_KEYS = new Set(CONNECTION_SECRET_KEYS);
 
 /** Secrets the server never returns; they are not carried over from a GET into a PUT. */
 const SERVER_MASKED_KEYS = new Set(["password", "passphrase", "access_key", "secret_key"]);

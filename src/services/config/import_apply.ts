@@ -46,7 +46,8 @@ import {
   sameValue,
   type SyncMode,
 } from "./import_plan.ts";
-import { SECRET_KEYS, storedCheckUid, withManagedMarker } from "./naming.ts";
+import { storedCheckUid, withManagedMarker } from "./naming.ts";
+import { CONNECTION_SECRET_KEYS } from "../../api/connections.ts";
 import {
   exportComputedField,
   exportConnection,
@@ -292,7 +293,7 @@ const DATASTORE_SKIP = new Set(["connection_id", "trigger_sync", "tags", "teams"
 function withoutSecretPlaceholders(doc: ApiObject): ApiObject {
   const out: ApiObject = {};
   for (const [key, value] of Object.entries(doc)) {
-    if (SECRET_KEYS.includes(key)) continue;
+    if (CONNECTION_SECRET_KEYS.includes(key)) continue;
     if (key === "secrets_manager" && isObject(value)) {
       const { credentials_payload: _c, ...rest } = value;
       out[key] = rest;

@@ -22,7 +22,8 @@ import type {
   LoadedFolder,
   Problem,
 } from "./load.ts";
-import { assignCheckUids, isManaged, SECRET_KEYS, storedCheckUid } from "./naming.ts";
+import { assignCheckUids, isManaged, storedCheckUid } from "./naming.ts";
+import { CONNECTION_SECRET_KEYS } from "../../api/connections.ts";
 import type { ExportResource } from "./plan.ts";
 import {
   checkContainerName,
@@ -488,7 +489,10 @@ export function serverCheckUids(checks: ApiObject[]): Map<string, ApiObject> {
   return map;
 }
 
-const CONNECTION_IGNORE = new Set([...SECRET_KEYS, "secrets_manager.credentials_payload"]);
+const CONNECTION_IGNORE = new Set([
+  ...CONNECTION_SECRET_KEYS,
+  "secrets_manager.credentials_payload",
+]);
 const DATASTORE_IGNORE = new Set(["trigger_sync", "connection_id"]);
 
 /** Builds the plan of importing `folder` into `target`. */

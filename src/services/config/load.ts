@@ -13,7 +13,8 @@ import { isJsonFloat } from "../../util/json.ts";
 import type { FileSystem } from "../../util/fs.ts";
 import { resolvePlaceholders } from "../../util/env_placeholders.ts";
 import { loadYaml, YamlSyntaxError } from "../../util/yaml.ts";
-import { CHECK_UID_KEY, computeCheckUid, SECRET_KEYS } from "./naming.ts";
+import { CHECK_UID_KEY, computeCheckUid } from "./naming.ts";
+import { CONNECTION_SECRET_KEYS } from "../../api/connections.ts";
 import { COMPUTED_CONTAINER_TYPES } from "./transform.ts";
 import type { ExportResource } from "./plan.ts";
 
@@ -369,7 +370,7 @@ export function resolveConnectionSecrets(
   };
   const resolved: ApiObject = {};
   for (const [key, value] of Object.entries(doc)) {
-    if (SECRET_KEYS.includes(key)) resolved[key] = resolveValue(value);
+    if (CONNECTION_SECRET_KEYS.includes(key)) resolved[key] = resolveValue(value);
     else if (key === "secrets_manager" && isObject(value)) {
       resolved[key] = { ...value, credentials_payload: resolveValue(value.credentials_payload) };
       if (!("credentials_payload" in value)) {

@@ -49,15 +49,6 @@ export function withManagedMarker(additionalMetadata: unknown, present: boolean)
 /** Directory of a check whose container is missing or has no name (kept verbatim). */
 export const NO_CONTAINER_DIR = "_no_container";
 
-/** Top-level keys of a connection that are replaced by a `${...}` placeholder on export. */
-export const SECRET_KEYS: readonly string[] = [
-  "password",
-  "passphrase",
-  "secret_key",
-  "credentials_payload",
-  "access_key",
-];
-
 type Named = { name?: unknown; id?: unknown } | null | undefined;
 
 function nameOf(value: Named): string {

@@ -11,9 +11,9 @@ import {
   CHECK_UID_KEY,
   MANAGED_KEY,
   MANAGED_WITHOUT_METADATA,
-  SECRET_KEYS,
   secretPlaceholder,
 } from "./naming.ts";
+import { CONNECTION_SECRET_KEYS } from "../../api/connections.ts";
 
 /** A JSON object as the API returns it (key order preserved). */
 export type ApiObject = Record<string, unknown>;
@@ -98,7 +98,7 @@ export function exportConnection(connection: ApiObject): ApiObject {
         manager.credentials_payload = secretPlaceholder(name, "credentials_payload");
       }
       out[key] = manager;
-    } else if (SECRET_KEYS.includes(key)) {
+    } else if (CONNECTION_SECRET_KEYS.includes(key)) {
       out[key] = secretPlaceholder(name, key);
     } else {
       put(out, key, value);
