@@ -65,7 +65,7 @@ export {
   TimeoutError,
   ValidationError,
 } from "./src/client/errors.ts";
-export { ConcurrencyPool, mapConcurrent } from "./src/client/pool.ts";
+export { ConcurrencyPool, mapConcurrent, type TaskPriority } from "./src/client/pool.ts";
 export { normalizeBaseUrl } from "./src/client/url.ts";
 export type { Transport, TransportRequest, TransportResponse } from "./src/client/transport.ts";
 

@@ -47,6 +47,8 @@ const targets = args.includes("--all")
   ? Object.keys(TARGETS)
   : [args.includes("--target") ? args[args.indexOf("--target") + 1] : hostTarget()];
 const root = path.resolve(import.meta.dirname!, "..");
+// Modules started as workers are not imported statically, so they are named explicitly.
+const workers = [path.join(root, "src/util/batch_writer_worker.ts")];
 await Deno.mkdir(outDir, { recursive: true });
 const built: string[] = [];
 for (const target of targets) {
@@ -63,6 +65,7 @@ for (const target of targets) {
     target,
     "--output",
     output,
+    ...workers.flatMap((worker) => ["--include", worker]),
     path.join(root, "cli.ts"),
   ]) ||
     (target === hostTarget() &&
@@ -73,6 +76,7 @@ for (const target of targets) {
         "--compile",
         `--target=${info.bun}`,
         path.join(root, "cli.ts"),
+        ...workers,
         "--outfile",
         output,
       ]));

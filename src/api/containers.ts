@@ -4,6 +4,7 @@
  * @module
  */
 import type { QualyticsClient } from "../client/http_client.ts";
+import type { TaskPriority } from "../client/pool.ts";
 import type { ApiObject, Container } from "./types.ts";
 
 /** Filters of {@link listContainers}. */
@@ -34,8 +35,12 @@ export function listContainerListing(
 }
 
 /** One container, with its computed fields. */
-export function getContainer(client: QualyticsClient, id: number): Promise<Container> {
-  return client.get<Container>(`containers/${id}`);
+export function getContainer(
+  client: QualyticsClient,
+  id: number,
+  options: { priority?: TaskPriority } = {},
+): Promise<Container> {
+  return client.get<Container>(`containers/${id}`, options);
 }
 
 /** Creates a computed container. */

@@ -14,7 +14,7 @@ import {
   TimeoutError,
   ValidationError,
 } from "./errors.ts";
-import { ConcurrencyPool } from "./pool.ts";
+import { ConcurrencyPool, type TaskPriority } from "./pool.ts";
 import { fetchTransport, insecureTransport, type Transport } from "./transport.ts";
 import { normalizeBaseUrl } from "./url.ts";
 
@@ -63,6 +63,11 @@ export interface RequestOptions {
    * true for GET/PUT/DELETE and false for POST/PATCH (a create is never sent twice blindly).
    */
   idempotent?: boolean;
+  /**
+   * `background`: wait for a slot of the shared pool behind every `normal` request (bulk
+   * lookups that nothing else waits for).
+   */
+  priority?: TaskPriority;
 }
 
 /** A page of a paged list endpoint. */
@@ -205,7 +210,10 @@ export class QualyticsClient {
     for (let attempt = 0;; attempt++) {
       let retryAfterMs: number | undefined;
       try {
-        return await this.pool.run(() => this.#send<T>(method, url, body, options));
+        return await this.pool.run(
+          () => this.#send<T>(method, url, body, options),
+          options.priority,
+        );
       } catch (error) {
         if (!(error instanceof QualyticsApiError) || attempt >= maxRetries) throw error;
         const status = error.status;

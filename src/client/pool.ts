@@ -1,5 +1,11 @@
+/** Which waiting task a freed slot of a {@link ConcurrencyPool} goes to first. */
+export type TaskPriority = "normal" | "background";
+
 /**
- * A counting semaphore that bounds how many requests run at once across a whole run.
+ * A counting semaphore that bounds how many requests run at once across a whole run. A freed
+ * slot goes to the longest-waiting `normal` task, and to a `background` task only when no
+ * `normal` one waits: bulk lookups queued as background never hold up the requests that the
+ * next step of a run depends on.
  *
  * @example
  * ```ts
@@ -10,6 +16,7 @@
 export class ConcurrencyPool {
   #active = 0;
   readonly #waiting: Array<() => void> = [];
+  readonly #background: Array<() => void> = [];
 
   constructor(readonly limit: number) {
     if (!Number.isInteger(limit) || limit < 1) {
@@ -18,8 +25,8 @@ export class ConcurrencyPool {
   }
 
   /** Runs `task` once a slot is free and frees the slot when it settles. */
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    await this.#acquire();
+  async run<T>(task: () => Promise<T>, priority: TaskPriority = "normal"): Promise<T> {
+    await this.#acquire(priority);
     try {
       return await task();
     } finally {
@@ -27,16 +34,17 @@ export class ConcurrencyPool {
     }
   }
 
-  #acquire(): Promise<void> {
+  #acquire(priority: TaskPriority): Promise<void> {
     if (this.#active < this.limit) {
       this.#active++;
       return Promise.resolve();
     }
-    return new Promise((resolve) => this.#waiting.push(resolve));
+    const queue = priority === "background" ? this.#background : this.#waiting;
+    return new Promise((resolve) => queue.push(resolve));
   }
 
   #release(): void {
-    const next = this.#waiting.shift();
+    const next = this.#waiting.shift() ?? this.#background.shift();
     if (next) next();
     else this.#active--;
   }

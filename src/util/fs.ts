@@ -10,6 +10,7 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import process from "node:process";
 import { promisify } from "node:util";
+import { type BatchWriter, openBatchWriter } from "./batch_writer.ts";
 
 /** One entry of a directory listing. */
 export interface DirEntry {
@@ -17,6 +18,13 @@ export interface DirEntry {
   isFile: boolean;
   isDirectory: boolean;
 }
+
+/**
+ * The name part of the temp files of {@link FileSystem.writeTextFile} and of a
+ * {@link BatchWriter}: `<file>.tmp-<pid>-<ms>-<n>`. A file with it that no run is writing was
+ * left by a process that was stopped in the middle.
+ */
+export const TEMP_FILE_SUFFIX = /\.tmp-\d+-\d+-\d+$/;
 
 /** What services need of a file system. */
 export interface FileSystem {
@@ -31,6 +39,8 @@ export interface FileSystem {
   readTextFilesSync?(files: readonly string[]): Array<string | undefined>;
   /** Writes atomically (temp file in the same folder, then rename); creates parent folders. */
   writeTextFile(file: string, text: string, options?: { mode?: number }): Promise<void>;
+  /** A writer for many files at once (see {@link BatchWriter}); close it when done. */
+  openBatchWriter(): BatchWriter;
   /** Entries of a folder sorted by name, or `[]` when it does not exist. */
   readDir(dir: string): Promise<DirEntry[]>;
   /** Creates a folder and its parents. */
@@ -110,6 +120,7 @@ export const nodeFileSystem: FileSystem = {
       throw error;
     }
   },
+  openBatchWriter: () => openBatchWriter(),
   async readDir(dir) {
     try {
       const entries = await fs.readdir(dir, { withFileTypes: true });

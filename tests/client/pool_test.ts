@@ -27,3 +27,24 @@ Deno.test("mapConcurrent keeps order and reports the first failure", async () =>
   );
   assert.throws(() => new ConcurrencyPool(0), RangeError);
 });
+
+Deno.test("a freed slot goes to waiting normal tasks before background ones", async () => {
+  const pool = new ConcurrencyPool(1);
+  const order: string[] = [];
+  let release!: () => void;
+  const first = pool.run(() => new Promise<void>((resolve) => release = resolve));
+  const task = (name: string) => () => {
+    order.push(name);
+    return Promise.resolve();
+  };
+  const queued = [
+    pool.run(task("background 1"), "background"),
+    pool.run(task("normal 1")),
+    pool.run(task("background 2"), "background"),
+    pool.run(task("normal 2"), "normal"),
+  ];
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  release();
+  await Promise.all([first, ...queued]);
+  assert.deepEqual(order, ["normal 1", "normal 2", "background 1", "background 2"]);
+});

@@ -255,3 +255,64 @@ for (const set of ["minimal", "retail"]) {
     }
   });
 }
+
+Deno.test("config export that fails after check files were staged leaves the folder as it was", async () => {
+  const data = await serverData("retail");
+  // Latency and one request at a time: the check files are rendered and staged while the
+  // container details (queued behind everything else) come in; the last of them fails.
+  await using server = await fake({ data, latencyMs: 15 });
+  await using cwd = await tempDir();
+  const env = envFor(server);
+  const args = [...await exportArgs("retail"), "--concurrency", "1"];
+  assert.deepEqual((await runQualytics(args, { env, cwd: String(cwd) })).code, 0);
+  const out = path.join(String(cwd), "config-export");
+  const before = await snapshot(out);
+
+  const listed = server.requests.filter("GET", /^\/api\/containers\/\d+$/);
+  const lastDetail = listed[listed.length - 1].path;
+  const headers = { Authorization: `Bearer ${server.token}`, "Content-Type": "application/json" };
+  const check = (JSON.parse(data).checks as { id: number; fields?: string[] }[])[0];
+  const response = await fetch(`${server.url}/api/quality-checks/${check.id}`, {
+    method: "PUT",
+    headers,
+    body: JSON.stringify({ description: "changed on the server", fields: check.fields ?? [] }),
+  });
+  await response.body?.cancel();
+  assert.ok(response.ok, `PUT check: ${response.status}`);
+  server.setFaults({ failRate: 1, statuses: [500], only: ({ path }) => path === lastDetail });
+  server.requests.clear();
+
+  const run = await runQualytics(args, { env, cwd: String(cwd) });
+  assert.deepEqual(run.code, 1, run.stderr);
+  const failedAt = server.requests.filter("GET", lastDetail)[0].time;
+  const checkPages = server.requests.filter("GET", "/api/quality-checks");
+  assert.ok(checkPages.every((page) => page.time < failedAt), "checks were not fetched first");
+  assert.deepEqual(await snapshot(out), before);
+});
+
+Deno.test("config export removes temp files that an interrupted run left in its folders", async () => {
+  await using server = await fake({ data: await serverData("retail") });
+  await using cwd = await tempDir();
+  const env = envFor(server);
+  const args = await exportArgs("retail");
+  assert.deepEqual((await runQualytics(args, { env, cwd: String(cwd) })).code, 0);
+  const out = path.join(String(cwd), "config-export");
+  const before = await snapshot(out);
+  const leftover =
+    "datastores/retail_dw/checks/sales_orders/notnull__x.yaml.tmp-4242-1767225600000-3";
+  const foreign = [
+    "overrides/a.yaml.tmp-4242-1767225600000-4",
+    "datastores/retail_dw/checks/sales_orders/notes.txt.tmp-4242-1767225600000-5",
+  ];
+  for (const file of [leftover, ...foreign]) {
+    await Deno.mkdir(path.dirname(path.join(out, file)), { recursive: true });
+    await Deno.writeTextFile(path.join(out, file), "half");
+  }
+  const run = await runQualytics(args, { env, cwd: String(cwd) });
+  assert.deepEqual(run.code, 0, run.stderr);
+  const after = await snapshot(out);
+  assert.ok(!after.has(leftover));
+  for (const file of foreign) assert.deepEqual(after.get(file), "half", file);
+  for (const file of foreign) after.delete(file);
+  assert.deepEqual(after, before);
+});

@@ -22,19 +22,25 @@
 
 import * as path from "node:path";
 import type { QualyticsClient } from "../../client/http_client.ts";
-import { mapConcurrent } from "../../client/pool.ts";
+
 import { listConnections } from "../../api/connections.ts";
-import type { FileSystem } from "../../util/fs.ts";
+import type { BatchWriter } from "../../util/batch_writer.ts";
+import { type FileSystem, TEMP_FILE_SUFFIX } from "../../util/fs.ts";
 import { loadYaml } from "../../util/yaml.ts";
 import { datastoreDirName } from "./naming.ts";
-import { ExportCache, fetchChecksExport, fetchConfigExport } from "./fetch.ts";
+import { yieldToEventLoop } from "../../util/event_loop.ts";
+import { ExportCache, fetchChecksExport, fetchConfigExport, type FetchedConfig } from "./fetch.ts";
 import type { ChecksExportFilters } from "./options.ts";
 import {
+  checkFiles,
+  type ChecksPlan,
+  checksPlanOf,
   EXPORT_RESOURCES,
   type ExportResource,
   planChecksExport,
   planConfigExport,
   type PlannedFile,
+  withOwnObjects,
 } from "./plan.ts";
 
 /**
@@ -89,11 +95,17 @@ function segments(relative: string): string[] {
   return relative.split("/").filter((part) => part !== "");
 }
 
-/** Every existing file of the scope, as sorted relative paths. */
-export async function listManagedFiles(
+/** Whether a file name matches the last segment of a scope pattern. */
+function matchesLast(head: string, name: string): boolean {
+  return head === "*.yaml" ? name.endsWith(".yaml") : head === "*" ? true : name === head;
+}
+
+/** Files in the folders of the scope's patterns whose names `accept` takes, sorted. */
+async function walkScope(
   fs: FileSystem,
   root: string,
   scope: ManagedScope,
+  accept: (head: string, name: string) => boolean,
 ): Promise<string[]> {
   const found = new Set<string>();
   const walk = async (dir: string[], pattern: string[]): Promise<void> => {
@@ -101,12 +113,7 @@ export async function listManagedFiles(
     const entries = await fs.readDir(path.join(root, ...dir));
     for (const entry of entries) {
       if (rest.length === 0) {
-        const matches = head === "*.yaml"
-          ? entry.name.endsWith(".yaml")
-          : head === "*"
-          ? true
-          : entry.name === head;
-        if (matches && entry.isFile) found.add([...dir, entry.name].join("/"));
+        if (entry.isFile && accept(head, entry.name)) found.add([...dir, entry.name].join("/"));
       } else if (entry.isDirectory && (head === "*" || entry.name === head)) {
         await walk([...dir, entry.name], rest);
       }
@@ -116,91 +123,178 @@ export async function listManagedFiles(
   return [...found].sort();
 }
 
+/** Every existing file of the scope, as sorted relative paths. */
+export function listManagedFiles(
+  fs: FileSystem,
+  root: string,
+  scope: ManagedScope,
+): Promise<string[]> {
+  return walkScope(fs, root, scope, matchesLast);
+}
+
+/** Temp files that interrupted writes of managed files left (`<file>.tmp-<pid>-<ms>-<n>`). */
+function listLeftoverTempFiles(
+  fs: FileSystem,
+  root: string,
+  scope: ManagedScope,
+): Promise<string[]> {
+  return walkScope(fs, root, scope, (head, name) => {
+    const suffix = TEMP_FILE_SUFFIX.exec(name);
+    return suffix !== null && matchesLast(head, name.slice(0, suffix.index));
+  });
+}
+
 /** Normalises a planned path (`datastores//x` of an empty slug) the way the file system does. */
 function normalize(relative: string): string {
   return segments(relative).join("/");
 }
 
-/**
- * Whether a file below `root` may exist, from one listing per folder (none below a folder that
- * is not there): a fresh export of thousands of files then costs no failed read per file. Only
- * a definite "no" is trusted; a name that differs just in case (a case-insensitive file system)
- * or a path with `.`/`..` segments answers "maybe", and the caller reads the file as before.
- */
-function existenceIndex(
-  fs: FileSystem,
-  root: string,
-): (relative: string) => Promise<boolean> {
-  // A listing holds each name as it is and lower-cased.
-  const listings = new Map<string, Promise<Set<string>>>();
-  const namesIn = (dir: string[]): Promise<Set<string>> => {
-    const key = dir.join("/");
-    let listing = listings.get(key);
-    if (!listing) {
-      listing = dir.length === 0
-        ? listNames(fs, root)
-        : mayHave(dir.slice(0, -1), dir[dir.length - 1]).then((present) =>
-          present ? listNames(fs, path.join(root, ...dir)) : new Set<string>()
-        );
-      listings.set(key, listing);
-    }
-    return listing;
-  };
-  const mayHave = async (dir: string[], name: string): Promise<boolean> => {
-    const names = await namesIn(dir);
-    return names.has(name) || names.has(name.toLowerCase());
-  };
-  return (relative) => {
-    const parts = segments(relative);
-    if (parts.some((part) => part === "." || part === "..")) return Promise.resolve(true);
-    return mayHave(parts.slice(0, -1), parts[parts.length - 1]);
-  };
-}
-
-async function listNames(fs: FileSystem, dir: string): Promise<Set<string>> {
-  const names = new Set<string>();
-  for (const entry of await fs.readDir(dir)) names.add(entry.name).add(entry.name.toLowerCase());
-  return names;
-}
-
 /** Decides whether a managed file that the plan does not contain is stale. */
 export type StaleFilter = (relativePath: string) => Promise<boolean>;
+
+/** A file's content handed to {@link FolderMirror.stage}. */
+interface Staged {
+  content: string;
+  /** Its temp file, `null` when the disk already has the content; unset while batched. */
+  temp?: Promise<string | null>;
+}
+
+/**
+ * Brings a folder in line with a plan: writes the planned files (atomically, only when the
+ * content differs) and removes the managed files the plan no longer contains.
+ *
+ * Files may be staged ahead, while the rest of the plan is still being fetched: a staged file
+ * is a temp file next to its destination (written by the file system's batch writer, off the
+ * main thread where it can), put in place by {@link commit} only when the final plan has it
+ * with the same content. A run that fails before the commit leaves the folder as it was
+ * ({@link discard} removes what was staged).
+ */
+export class FolderMirror {
+  readonly #writer: BatchWriter;
+  readonly #staged = new Map<string, Staged>();
+  /** Paths staged since the writer was last handed a batch. */
+  #batch: string[] = [];
+  #closed = false;
+
+  constructor(readonly fs: FileSystem, readonly root: string) {
+    this.#writer = fs.openBatchWriter();
+  }
+
+  #target(relative: string): string {
+    return path.join(this.root, ...segments(relative));
+  }
+
+  /** Stages `content` for `relativePath` (a temp file, unless the file already has it). */
+  stage(relativePath: string, content: string): void {
+    if (this.#closed) throw new Error("FolderMirror: stage() after commit() or discard()");
+    const relative = normalize(relativePath);
+    const previous = this.#staged.get(relative);
+    if (previous?.content === content) return;
+    if (previous) this.#drop([previous]).catch(() => {});
+    this.#staged.set(relative, { content });
+    // What is staged in one synchronous run goes to the writer together, when the run ends.
+    if (this.#batch.push(relative) === 1) queueMicrotask(() => this.#flush());
+  }
+
+  /** Hands the waiting batch to the writer. */
+  #flush(): void {
+    const waiting = [...new Set(this.#batch)]
+      .map((relative) => ({ relative, staged: this.#staged.get(relative)! }))
+      .filter(({ staged }) => !staged.temp);
+    this.#batch = [];
+    if (waiting.length === 0) return;
+    const temps = this.#writer.stage(
+      waiting.map(({ relative, staged }) => ({
+        file: this.#target(relative),
+        text: staged.content,
+      })),
+    );
+    for (const [index, { staged }] of waiting.entries()) {
+      staged.temp = temps.then((list) => list[index]);
+      // A failure surfaces when the commit awaits it; until then it must not go unhandled.
+      staged.temp.catch(() => {});
+    }
+  }
+
+  /**
+   * Puts the planned files in place (reusing what was staged with the same content, staging
+   * the rest now), discards staged files the plan does not have, then removes the managed
+   * files of `scope` that the plan does not contain and `isStale` confirms, and temp files
+   * that interrupted runs left beside managed files.
+   */
+  async commit(
+    files: readonly PlannedFile[],
+    scope: ManagedScope,
+    isStale: StaleFilter = () => Promise.resolve(true),
+  ): Promise<WriteSummary> {
+    const planned = new Set<string>();
+    for (const file of files) {
+      const relative = normalize(file.path);
+      planned.add(relative);
+      this.stage(relative, file.content);
+    }
+    this.#flush();
+    this.#closed = true;
+    const summary: WriteSummary = { written: [], unchanged: 0, removed: [] };
+    try {
+      await this.#drop(
+        [...this.#staged].filter(([relative]) => !planned.has(relative)).map(([, s]) => s),
+      );
+      const moves: Array<{ temp: string; file: string }> = [];
+      for (const relative of planned) {
+        const temp = await this.#staged.get(relative)!.temp!;
+        if (temp === null) summary.unchanged++;
+        else {
+          moves.push({ temp, file: this.#target(relative) });
+          summary.written.push(relative);
+        }
+      }
+      await this.#writer.commit(moves);
+      this.#staged.clear();
+    } finally {
+      await this.discard();
+    }
+    const stale = await findStale(this.fs, this.root, planned, scope, isStale);
+    for (const relative of [...stale, ...await listLeftoverTempFiles(this.fs, this.root, scope)]) {
+      await this.fs.remove(path.join(this.root, ...segments(relative)));
+    }
+    summary.removed.push(...stale);
+    await removeEmptyFolders(this.fs, this.root, stale, scope);
+    return summary;
+  }
+
+  /** Removes every staged file that was not committed and stops the writer. */
+  async discard(): Promise<void> {
+    this.#closed = true;
+    this.#batch = [];
+    const staged = [...this.#staged.values()];
+    this.#staged.clear();
+    try {
+      await this.#drop(staged);
+    } finally {
+      this.#writer.close();
+    }
+  }
+
+  async #drop(staged: readonly Staged[]): Promise<void> {
+    const temps = await Promise.all(staged.map((entry) => entry.temp?.catch(() => null) ?? null));
+    const existing = temps.filter((temp): temp is string => typeof temp === "string");
+    if (existing.length) await this.#writer.discard(existing);
+  }
+}
 
 /**
  * Writes the planned files below `root` (atomically, only when the content differs) and
  * removes the managed files the plan no longer contains.
  */
-export async function mirrorFolder(
+export function mirrorFolder(
   fs: FileSystem,
   root: string,
   files: readonly PlannedFile[],
   scope: ManagedScope,
   isStale: StaleFilter = () => Promise.resolve(true),
 ): Promise<WriteSummary> {
-  const summary: WriteSummary = { written: [], unchanged: 0, removed: [] };
-  const planned = new Set(files.map((file) => normalize(file.path)));
-  const mayExist = existenceIndex(fs, root);
-  // File I/O is independent per file; a small bound keeps descriptors in check.
-  const outcomes = await mapConcurrent(files, 16, async (file) => {
-    const relative = normalize(file.path);
-    const target = path.join(root, ...segments(relative));
-    if (await mayExist(relative) && (await fs.readTextFile(target)) === file.content) {
-      return undefined;
-    }
-    await fs.writeTextFile(target, file.content);
-    return relative;
-  });
-  for (const written of outcomes) {
-    if (written === undefined) summary.unchanged++;
-    else summary.written.push(written);
-  }
-  const stale = await findStale(fs, root, planned, scope, isStale);
-  for (const relative of stale) {
-    await fs.remove(path.join(root, ...segments(relative)));
-    summary.removed.push(relative);
-  }
-  await removeEmptyFolders(fs, root, stale, scope);
-  return summary;
+  return new FolderMirror(fs, root).commit(files, scope, isStale);
 }
 
 /** Managed files on disk that the plan does not contain and `isStale` confirms. */
@@ -287,23 +381,76 @@ export interface ConfigExportResult extends WriteSummary {
   files: number;
 }
 
-/** The planned files of `config export` and the scope they manage, without writing. */
+/** Check files rendered between two returns to the event loop: well under a millisecond. */
+const RENDER_BATCH = 16;
+
+/**
+ * The check plans of the fetched datastores, rendered in short turns (the container details
+ * still arriving are taken in between); each file is handed to `onFile` as it is rendered.
+ */
+async function renderChecksInTurns(
+  fetched: FetchedConfig,
+  onFile: (path: string, content: string) => void,
+  signal: AbortSignal,
+): Promise<ChecksPlan[]> {
+  const all = withOwnObjects(fetched.lookups, fetched.datastores);
+  const plans: ChecksPlan[] = [];
+  for (const entry of fetched.datastores) {
+    const root = `datastores/${datastoreDirName(entry.datastore)}/checks/`;
+    const rendered: PlannedFile[] = [];
+    for (const file of checkFiles(entry.checks, all)) {
+      rendered.push(file);
+      onFile(root + file.path, file.content);
+      if (rendered.length % RENDER_BATCH === 0) {
+        await yieldToEventLoop();
+        signal.throwIfAborted();
+      }
+    }
+    plans.push(checksPlanOf(rendered, entry.checks.length));
+  }
+  return plans;
+}
+
+/**
+ * The planned files of `config export` and the scope they manage, without writing. The check
+ * files are rendered while the computed fields are still being fetched, and handed to
+ * `onCheckFile` as they are (to be written ahead; the returned plan is what counts).
+ */
 export async function planLiveConfig(
   client: QualyticsClient,
   options: { datastoreIds: readonly number[]; include?: ReadonlySet<ExportResource> },
   cache: ExportCache = new ExportCache(client),
+  onCheckFile: (path: string, content: string) => void = () => {},
 ): Promise<{
   files: PlannedFile[];
   counts: Record<ExportResource, number>;
   scope: ManagedScope;
 }> {
   const include = new Set(options.include ?? EXPORT_RESOURCES);
-  const fetched = await fetchConfigExport(client, {
-    datastoreIds: options.datastoreIds,
+  let checks: Promise<ChecksPlan[]> | undefined;
+  const rendering = new AbortController();
+  let fetched: FetchedConfig;
+  try {
+    fetched = await fetchConfigExport(client, {
+      datastoreIds: options.datastoreIds,
+      include,
+      cache,
+      onChecks: (partial) => {
+        checks = renderChecksInTurns(partial, onCheckFile, rendering.signal);
+        // Awaited below; a failure meanwhile must not count as unhandled.
+        checks.catch(() => {});
+      },
+    });
+  } catch (error) {
+    // No file may be handed out after the failure is reported.
+    rendering.abort();
+    await checks?.catch(() => {});
+    throw error;
+  }
+  const plan = planConfigExport(fetched.datastores, fetched.lookups, {
     include,
-    cache,
+    checks: await checks,
   });
-  const plan = planConfigExport(fetched.datastores, fetched.lookups, { include });
   const scope = configScope(
     fetched.datastores.map((entry) => datastoreDirName(entry.datastore)),
     include,
@@ -313,22 +460,31 @@ export async function planLiveConfig(
 
 /**
  * Exports the configuration of the datastores into `output`. Nothing is written unless every
- * request succeeded (the plan is complete before the first write).
+ * request succeeded: check files are staged while the rest is fetched, and put in place only
+ * once the whole plan is known.
  */
 export async function exportConfig(
   client: QualyticsClient,
   fs: FileSystem,
   options: ConfigExportOptions,
 ): Promise<ConfigExportResult> {
-  const live = await planLiveConfig(client, options);
-  const summary = await mirrorFolder(
-    fs,
-    options.output,
-    live.files,
-    live.scope,
-    connectionStaleFilter(client, fs, options.output),
-  );
-  return { ...summary, counts: live.counts, files: live.files.length };
+  const mirror = new FolderMirror(fs, options.output);
+  try {
+    const live = await planLiveConfig(
+      client,
+      options,
+      new ExportCache(client),
+      (path, content) => mirror.stage(path, content),
+    );
+    const summary = await mirror.commit(
+      live.files,
+      live.scope,
+      connectionStaleFilter(client, fs, options.output),
+    );
+    return { ...summary, counts: live.counts, files: live.files.length };
+  } finally {
+    await mirror.discard();
+  }
 }
 
 /** Options of {@link exportChecks}. */

@@ -19,6 +19,7 @@
  */
 
 import type { QualyticsClient } from "../../client/http_client.ts";
+import type { TaskPriority } from "../../client/pool.ts";
 import { NotFoundError } from "../../client/errors.ts";
 import { getConnection } from "../../api/connections.ts";
 import { getContainer, listContainers } from "../../api/containers.ts";
@@ -69,9 +70,12 @@ export class ExportCache {
     return memo(this.#connections, id, () => getConnection(this.client, id));
   }
 
-  /** `GET /containers/{id}` (the detail, with `computed_fields`), once per id. */
-  container(id: number): Promise<ApiObject> {
-    return memo(this.#containers, id, () => getContainer(this.client, id));
+  /**
+   * `GET /containers/{id}` (the detail, with `computed_fields`), once per id; `background`
+   * for bulk lookups that may wait behind every other request.
+   */
+  container(id: number, priority?: TaskPriority): Promise<ApiObject> {
+    return memo(this.#containers, id, () => getContainer(this.client, id, { priority }));
   }
 }
 
@@ -106,6 +110,13 @@ export interface FetchConfigOptions {
   include?: Iterable<ExportResource>;
   /** Reuse a cache (and its already fetched objects) across calls of one run. */
   cache?: ExportCache;
+  /**
+   * Called once the checks of every datastore, its container listing and the objects its
+   * checks refer to are fetched, while the container details (computed fields) may still be
+   * on their way: enough to render the check files meanwhile. The entries are the ones the
+   * result will hold, without `computedFields` yet; the lookups cover what checks refer to.
+   */
+  onChecks?: (fetched: FetchedConfig) => void;
 }
 
 /** What {@link fetchConfigExport} returns: the input of `planConfigExport`. */
@@ -171,12 +182,11 @@ export async function fetchConfigExport(
 
   const entries = await Promise.all(datastores.map(async (datastore, index) => {
     const request = started[index];
-    const [connection, enrichmentConnection, containers, checks, computed] = await Promise.all([
+    const [connection, enrichmentConnection, containers, checks] = await Promise.all([
       needConnection ? connectionOf(datastore) : null,
       include.has("connections") ? enrichmentConnectionOf(datastore) : null,
       request.containers,
       request.checks,
-      request.computed,
     ]);
     const entry: DatastoreExport = {
       datastore,
@@ -185,9 +195,15 @@ export async function fetchConfigExport(
       containers,
       checks,
     };
-    if (computed) entry.computedFields = computed;
     return entry;
   }));
+  if (options.onChecks && include.has("checks")) {
+    const lookups = await resolveReferences(cache, entries, new Set(["checks"]));
+    options.onChecks({ datastores: entries, lookups });
+  }
+  for (const [index, computed] of (await Promise.all(started.map((r) => r.computed))).entries()) {
+    if (computed) entries[index].computedFields = computed;
+  }
 
   const lookups = await resolveReferences(cache, entries, include);
   return { datastores: entries, lookups };
@@ -195,7 +211,8 @@ export async function fetchConfigExport(
 
 /**
  * Computed fields of listed containers: only the container detail has them, unless the listing
- * item already does.
+ * item already does. One request per container, so they wait behind the listings (background):
+ * the check pages arrive first and their files can be rendered while these come in.
  */
 async function fetchComputedFields(
   cache: ExportCache,
@@ -204,7 +221,7 @@ async function fetchComputedFields(
   const computed = new Map<number, readonly ApiObject[]>();
   await Promise.all(containers.map(async (container) => {
     if (Array.isArray(container.computed_fields) || !isInt(container.id)) return;
-    const detail = await cache.container(container.id);
+    const detail = await cache.container(container.id, "background");
     const fields = Array.isArray(detail.computed_fields)
       ? detail.computed_fields.filter(isObject)
       : [];

@@ -6,9 +6,9 @@
  * @module
  */
 import * as path from "node:path";
-import { setImmediate } from "node:timers";
 import type { ApiObject } from "../../api/types.ts";
 import { mapConcurrent } from "../../client/pool.ts";
+import { yieldToEventLoop } from "../../util/event_loop.ts";
 import { isJsonFloat } from "../../util/json.ts";
 import type { FileSystem } from "../../util/fs.ts";
 import { resolvePlaceholders } from "../../util/env_placeholders.ts";
@@ -527,15 +527,8 @@ async function readCheckFile(
   return { file, problems: r.problems, doc: ok ? doc : undefined };
 }
 
-/**
- * Check files read (and parsed) between two returns to the event loop: about 0.1 ms of work.
- * While work is always ready, Deno's runtime looks at its sockets only every 61 turns (tokio's
- * event interval), so the turns must be short for the target's replies to be taken promptly.
- */
+/** Check files read (and parsed) between two returns to the event loop: about 0.1 ms of work. */
 const CHECK_BATCH = 8;
-
-/** Returns to the event loop (a `setImmediate` turn costs a few µs; a timer a whole ms). */
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Reads and validates check files. With a batch reader, in batches with a return to the event

@@ -98,7 +98,8 @@ class FileList {
   }
 }
 
-function withOwnObjects(
+/** `lookups` plus the exported datastores and their listed containers. */
+export function withOwnObjects(
   lookups: ExportLookups,
   datastores: readonly DatastoreExport[],
 ): ExportLookups {
@@ -119,12 +120,16 @@ function withOwnObjects(
 /**
  * The check files of one datastore, relative to the checks folder: `<container dir>/<file>`,
  * duplicates numbered `_2`, `_3` … in API order, each check with its UID (a stored UID wins;
- * the k-th check sharing a computed UID gets `<uid>__<k>`).
+ * the k-th check sharing a computed UID gets `<uid>__<k>`). Rendered one at a time, as the
+ * caller takes them.
  *
  * @param checks the checks in API order
  * @param lookups names for `ref_container_id` / `ref_datastore_id` of reference rules
  */
-export function planChecksExport(checks: readonly ApiObject[], lookups: ExportLookups): ChecksPlan {
+export function* checkFiles(
+  checks: readonly ApiObject[],
+  lookups: ExportLookups,
+): Generator<PlannedFile> {
   const uids = assignCheckUids(checks.map((check) => ({
     containerName: checkContainerName(check),
     ruleType: typeof check.rule_type === "string" ? check.rule_type : "",
@@ -132,16 +137,33 @@ export function planChecksExport(checks: readonly ApiObject[], lookups: ExportLo
     storedUid: storedCheckUid(check.additional_metadata),
   })));
   const namer = new CheckFileNamer();
-  const files = new FileList();
-  const directories = new Set<string>();
-  checks.forEach((check, index) => {
+  for (const [index, check] of checks.entries()) {
     const dir = checkContainerDirName(checkContainerName(check));
     const ruleType = typeof check.rule_type === "string" ? check.rule_type : "";
-    const path = namer.next(dir, checkFileStem(ruleType, checkFieldNames(check)));
-    directories.add(dir);
-    files.add(path, dumpYaml(exportCheck(check, uids[index], lookups)));
-  });
-  return { files: files.toArray(), exported: checks.length, containers: directories.size };
+    yield {
+      path: namer.next(dir, checkFileStem(ruleType, checkFieldNames(check))),
+      content: dumpYaml(exportCheck(check, uids[index], lookups)),
+    };
+  }
+}
+
+/**
+ * The check files of one datastore ({@link checkFiles}, all of them) and the numbers
+ * `checks export` prints.
+ */
+export function planChecksExport(checks: readonly ApiObject[], lookups: ExportLookups): ChecksPlan {
+  return checksPlanOf(checkFiles(checks, lookups), checks.length);
+}
+
+/** A {@link ChecksPlan} of rendered check files (a path written twice keeps its last content). */
+export function checksPlanOf(rendered: Iterable<PlannedFile>, exported: number): ChecksPlan {
+  const files = new FileList();
+  const directories = new Set<string>();
+  for (const file of rendered) {
+    directories.add(file.path.slice(0, file.path.indexOf("/")));
+    files.add(file.path, file.content);
+  }
+  return { files: files.toArray(), exported, containers: directories.size };
 }
 
 /**
@@ -152,11 +174,12 @@ export function planChecksExport(checks: readonly ApiObject[], lookups: ExportLo
  * @param lookups containers and datastores referenced from elsewhere (other datastores); the
  *   exported datastores and their listed containers are added automatically
  * @param options.include the resource kinds to export (all when absent)
+ * @param options.checks the check plan of each datastore (by index), when already made
  */
 export function planConfigExport(
   datastores: readonly DatastoreExport[],
   lookups: ExportLookups = { containers: new Map(), datastores: new Map() },
-  options: { include?: Iterable<ExportResource> } = {},
+  options: { include?: Iterable<ExportResource>; checks?: readonly ChecksPlan[] } = {},
 ): ExportPlan {
   const include = new Set<ExportResource>(options.include ?? EXPORT_RESOURCES);
   const all = withOwnObjects(lookups, datastores);
@@ -181,7 +204,7 @@ export function planConfigExport(
     counts.connections++;
   };
 
-  for (const entry of datastores) {
+  for (const [index, entry] of datastores.entries()) {
     const { datastore } = entry;
     const name = datastoreDisplayName(datastore);
     const root = `datastores/${datastoreDirName(datastore)}`;
@@ -215,7 +238,7 @@ export function planConfigExport(
       }
     }
     if (include.has("checks") && entry.checks.length) {
-      const checks = planChecksExport(entry.checks, all);
+      const checks = options.checks?.[index] ?? planChecksExport(entry.checks, all);
       files.addAll(`${root}/checks/`, checks.files);
       counts.checks += checks.exported;
     }
