@@ -4,10 +4,12 @@
  *
  * Phases: `config export` of the seeded server, first `config import` of that folder into an
  * empty instance (same tag/team registries and sync catalog), and a no-change re-import. Each
- * phase runs the real CLI as a subprocess; reported per phase: wall time (and wall time minus
- * the CLI's start-up, measured with `--version`), requests by method, the lower bound
+ * phase runs the real CLI as a subprocess; export and re-import `--runs` times (default 5, each
+ * export into a fresh folder), the first import once (it takes a fresh instance). Reported per
+ * phase, as the median of its runs: wall time (and wall time minus the CLI's start-up, the
+ * median of as many `--version` runs), requests by method, the lower bound
  * `requests / concurrency × latency`, the ratio of (start-up adjusted) wall time to it, and the
- * peak RSS of the CLI process (VmHWM).
+ * peak RSS of the CLI process (VmHWM, the largest of the runs).
  *
  * The lower bound counts the network only. The export and the re-import also have a floor of
  * their own — parsing and rendering thousands of files, and (export) creating thousands of files,
@@ -15,7 +17,7 @@
  * both are run once more with zero latency, and a second table compares each phase with
  * `max(lower bound, floor)`: what perfect overlap of the network and the local work would take.
  *
- * Usage: deno task bench [--concurrency N] [--latency MS]
+ * Usage: deno task bench [--concurrency N] [--latency MS] [--runs N]
  */
 import * as path from "node:path";
 import { startFakeControlplane } from "../src/testing/mod.ts";
@@ -28,6 +30,7 @@ const option = (name: string, fallback: number) => {
 };
 const CONCURRENCY = option("--concurrency", 8);
 const LATENCY = option("--latency", 20);
+const RUNS = option("--runs", 5);
 const repo = path.resolve(import.meta.dirname!, "..");
 const work = await Deno.makeTempDir({ prefix: "qualytics-bench-" });
 
@@ -97,53 +100,84 @@ const envOf = (server: { url: string; token: string }) => ({
   SCALE_SNOWFLAKE_PASSWORD: "bench-secret",
 });
 
-// The start-up is subtracted from every phase: the median of a few runs, not one noisy sample.
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
+// The start-up is subtracted from every phase: the median of as many runs, not one sample.
 const startups: number[] = [];
-for (let i = 0; i < 3; i++) startups.push((await cli(["--version"], {})).ms);
-const startupMs = startups.sort((a, b) => a - b)[1];
+for (let i = 0; i < Math.max(3, RUNS); i++) startups.push((await cli(["--version"], {})).ms);
+const startupMs = median(startups);
 const results: PhaseResult[] = [];
 
 const floors: PhaseResult[] = [];
 
+/** Runs a phase `runs` times (`argv` may differ per run) and records its medians. */
 async function phase(
   name: string,
   server: typeof source,
-  argv: string[],
+  argv: (run: number) => string[],
+  runs: number,
   into: PhaseResult[] = results,
 ): Promise<void> {
-  server.requests.clear();
-  const run = await cli([...argv, "--concurrency", String(CONCURRENCY)], envOf(server));
-  if (run.code !== 0) {
-    console.error(`${name} failed (exit ${run.code}):\n${run.stderr.slice(-2000)}`);
+  const samples: Array<Omit<PhaseResult, "phase" | "adjustedMs">> = [];
+  for (let run = 0; run < runs; run++) {
+    server.requests.clear();
+    const result = await cli([...argv(run), "--concurrency", String(CONCURRENCY)], envOf(server));
+    if (result.code !== 0) {
+      console.error(`${name} failed (exit ${result.code}):\n${result.stderr.slice(-2000)}`);
+    }
+    const total = server.requests.length;
+    samples.push({
+      wallMs: result.ms,
+      requests: server.requests.countsByMethod(),
+      total,
+      lowerBoundMs: total / CONCURRENCY * LATENCY,
+      peakRssMb: result.peakKb / 1024,
+      code: result.code,
+      writes: server.requests.writes().length,
+    });
   }
-  const requests = server.requests.countsByMethod();
-  const total = server.requests.length;
-  const lowerBoundMs = total / CONCURRENCY * LATENCY;
+  const wallMs = median(samples.map((sample) => sample.wallMs));
+  const last = samples[samples.length - 1];
   into.push({
+    ...last,
     phase: name,
-    wallMs: run.ms,
-    adjustedMs: Math.max(0, run.ms - startupMs),
-    requests,
-    total,
-    lowerBoundMs,
-    peakRssMb: run.peakKb / 1024,
-    code: run.code,
-    writes: server.requests.writes().length,
+    wallMs,
+    adjustedMs: Math.max(0, wallMs - startupMs),
+    peakRssMb: Math.max(...samples.map((sample) => sample.peakRssMb)),
+    code: Math.max(...samples.map((sample) => sample.code)),
+    writes: Math.max(...samples.map((sample) => sample.writes)),
   });
 }
 
 try {
   const ids = source.state.datastores.values().flatMap((d) => ["--datastore-id", String(d.id)]);
-  const folder = path.join(work, "export");
-  await phase("export", source, ["config", "export", ...ids, "--output", folder]);
-  await phase("first import (empty instance)", target, ["config", "import", "--input", folder]);
-  await phase("re-import (no change)", target, ["config", "import", "--input", folder]);
-  // The floors: the same work without network latency (a fresh folder, as the export had).
+  const folder = (run: number) => path.join(work, run === 0 ? "export" : `export-${run}`);
+  await phase(
+    "export",
+    source,
+    (run) => ["config", "export", ...ids, "--output", folder(run)],
+    RUNS,
+  );
+  const input = folder(0);
+  await phase("first import (empty instance)", target, () => ["config", "import", "-i", input], 1);
+  await phase("re-import (no change)", target, () => ["config", "import", "--input", input], RUNS);
+  // The floors: the same work without network latency (fresh folders, as the export had).
   source.setLatency(0);
   target.setLatency(0);
-  const floorFolder = path.join(work, "export-floor");
-  await phase("export", source, ["config", "export", ...ids, "--output", floorFolder], floors);
-  await phase("re-import (no change)", target, ["config", "import", "--input", folder], floors);
+  const floorFolder = (run: number) => path.join(work, `export-floor-${run}`);
+  await phase(
+    "export",
+    source,
+    (run) => ["config", "export", ...ids, "--output", floorFolder(run)],
+    RUNS,
+    floors,
+  );
+  await phase(
+    "re-import (no change)",
+    target,
+    () => ["config", "import", "--input", input],
+    RUNS,
+    floors,
+  );
 } finally {
   await source.close();
   await target.close();
@@ -153,7 +187,7 @@ try {
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 console.log(
   `\nconfig-as-code bench: scale seed, latency ${LATENCY} ms, concurrency ${CONCURRENCY}, ` +
-    `CLI start-up ${fmt(startupMs)}\n`,
+    `CLI start-up ${fmt(startupMs)}; medians of ${RUNS} runs (first import: 1 run)\n`,
 );
 console.log(
   "| phase | exit | wall | wall − start-up | requests | by method | writes | lower bound | ratio | peak RSS |",
