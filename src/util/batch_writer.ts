@@ -9,7 +9,7 @@
  */
 import * as fsc from "node:fs";
 import * as path from "node:path";
-import process from "node:process";
+import { tempFileFor } from "./temp_file.ts";
 
 /** Writes many files in two steps: stage (temp files), then commit (renames). */
 export interface BatchWriter {
@@ -33,8 +33,6 @@ export type WriterOperation =
   | { op: "commit"; moves: ReadonlyArray<{ temp: string; file: string }> }
   | { op: "discard"; temps: readonly string[] };
 
-let tempCounter = 0;
-
 function isNotFound(error: unknown): boolean {
   return (error as { code?: string })?.code === "ENOENT";
 }
@@ -50,8 +48,7 @@ function readIfExists(file: string): string | undefined {
 
 function stageOne(file: string, text: string): string | null {
   if (readIfExists(file) === text) return null;
-  // The name FileSystem.writeTextFile gives its temp files (see TEMP_FILE_SUFFIX).
-  const temp = `${file}.tmp-${process.pid}-${Date.now()}-${tempCounter++}`;
+  const temp = tempFileFor(file);
   try {
     fsc.writeFileSync(temp, text, "utf8");
   } catch (error) {

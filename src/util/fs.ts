@@ -8,9 +8,9 @@
 import * as fsc from "node:fs";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import process from "node:process";
 import { promisify } from "node:util";
 import { type BatchWriter, openBatchWriter } from "./batch_writer.ts";
+import { tempFileFor } from "./temp_file.ts";
 
 /** One entry of a directory listing. */
 export interface DirEntry {
@@ -18,13 +18,6 @@ export interface DirEntry {
   isFile: boolean;
   isDirectory: boolean;
 }
-
-/**
- * The name part of the temp files of {@link FileSystem.writeTextFile} and of a
- * {@link BatchWriter}: `<file>.tmp-<pid>-<ms>-<n>`. A file with it that no run is writing was
- * left by a process that was stopped in the middle.
- */
-export const TEMP_FILE_SUFFIX = /\.tmp-\d+-\d+-\d+$/;
 
 /** What services need of a file system. */
 export interface FileSystem {
@@ -57,7 +50,6 @@ function isNotFound(error: unknown): boolean {
   return (error as { code?: string })?.code === "ENOENT";
 }
 
-let tempCounter = 0;
 const UTF8 = { encoding: "utf8" } as const;
 
 // The callback forms of `node:fs` rather than `node:fs/promises`: on Deno each promise-API call
@@ -108,7 +100,7 @@ export const nodeFileSystem: FileSystem = {
     });
   },
   async writeTextFile(file, text, options = {}) {
-    const temp = `${file}.tmp-${process.pid}-${Date.now()}-${tempCounter++}`;
+    const temp = tempFileFor(file);
     try {
       const mode = options.mode;
       await writeCreatingParents(temp, text, mode === undefined ? UTF8 : { ...UTF8, mode });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { openBatchWriter } from "../../src/util/batch_writer.ts";
-import { TEMP_FILE_SUFFIX } from "../../src/util/fs.ts";
+import { TEMP_FILE_SUFFIX } from "../../src/util/temp_file.ts";
 
 async function listAll(dir: string): Promise<string[]> {
   const out: string[] = [];

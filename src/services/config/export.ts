@@ -25,7 +25,8 @@ import type { QualyticsClient } from "../../client/http_client.ts";
 
 import { listConnections } from "../../api/connections.ts";
 import type { BatchWriter } from "../../util/batch_writer.ts";
-import { type FileSystem, TEMP_FILE_SUFFIX } from "../../util/fs.ts";
+import type { FileSystem } from "../../util/fs.ts";
+import { TEMP_FILE_SUFFIX } from "../../util/temp_file.ts";
 import { loadYaml } from "../../util/yaml.ts";
 import { datastoreDirName } from "./naming.ts";
 import { yieldToEventLoop } from "../../util/event_loop.ts";

@@ -205,6 +205,7 @@ export async function fetchConfigExport(
     if (computed) entries[index].computedFields = computed;
   }
 
+  // Check references again too: their objects come from the cache, no request is repeated.
   const lookups = await resolveReferences(cache, entries, include);
   return { datastores: entries, lookups };
 }
