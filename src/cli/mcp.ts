@@ -6,8 +6,7 @@
  */
 import process from "node:process";
 import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
-import { createMcpServer, type McpDeps } from "../mcp/server.ts";
-import { serveStdio, serveStreamableHttp } from "../mcp/transports.ts";
+import type { McpDeps } from "../mcp/server.ts";
 import { examples } from "./common.ts";
 import type { Runtime } from "./runtime.ts";
 import { createClient, resolveSettings } from "./session.ts";
@@ -84,6 +83,12 @@ export async function runMcpServe(runtime: Runtime, options: McpServeOptions): P
         "(or set QUALYTICS_URL and QUALYTICS_TOKEN) and restart the server.",
     );
   }
+  // The MCP SDK and its schema libraries take longer to load than most commands take to run:
+  // only this command loads them.
+  const [{ createMcpServer }, { serveStdio, serveStreamableHttp }] = await Promise.all([
+    import("../mcp/server.ts"),
+    import("../mcp/transports.ts"),
+  ]);
   const stop = new AbortController();
   if (options.transport === "stdio") {
     const stopped = untilSignal(stop);

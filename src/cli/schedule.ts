@@ -38,7 +38,7 @@ export async function runScheduleExportMetadata(
   let exports: string[];
   try {
     exports = parseExportOptions(options.options);
-    cron = validateCron(options.crontab);
+    cron = await validateCron(options.crontab);
   } catch (error) {
     if (error instanceof ScheduleInputError) {
       // An unusable schedule is a failure of the command, not a note (the original exits 0).

@@ -9,7 +9,6 @@
  *
  * @module
  */
-import { CronExpressionParser } from "cron-parser";
 import * as path from "node:path";
 
 /** An expression or option the schedule cannot use. */
@@ -24,7 +23,7 @@ export const EXPORT_METADATA_OPTIONS = ["anomalies", "checks", "field-profiles"]
  * Validates a crontab time specification: five fields (or an `@daily`-style macro), each within
  * its range. Returns the expression trimmed.
  */
-export function validateCron(expression: string): string {
+export async function validateCron(expression: string): Promise<string> {
   const text = expression.trim().replace(/\s+/g, " ");
   const invalid = (reason: string) =>
     new ScheduleInputError(
@@ -40,6 +39,8 @@ export function validateCron(expression: string): string {
   const fields = text.split(" ");
   if (fields.length !== 5) throw invalid(`expected 5 fields, got ${fields.length}`);
   if (text.includes("%")) throw invalid("'%' has a special meaning in crontab lines");
+  // Loaded here, not at start-up: only `schedule` needs it.
+  const { CronExpressionParser } = await import("cron-parser");
   try {
     CronExpressionParser.parse(text);
   } catch (error) {
