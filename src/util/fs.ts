@@ -36,6 +36,11 @@ export interface FileSystem {
   openBatchWriter(): BatchWriter;
   /** Entries of a folder sorted by name, or `[]` when it does not exist. */
   readDir(dir: string): Promise<DirEntry[]>;
+  /**
+   * {@link readDir} as one blocking call. Optional, like {@link readTextFilesSync}: walking
+   * hundreds of check folders costs several times less without a promise per folder.
+   */
+  readDirSync?(dir: string): DirEntry[];
   /** Creates a folder and its parents. */
   mkdir(dir: string): Promise<void>;
   /** Removes a file or an empty folder; a missing one is not an error. */
@@ -48,6 +53,20 @@ export interface FileSystem {
 
 function isNotFound(error: unknown): boolean {
   return (error as { code?: string })?.code === "ENOENT";
+}
+
+function isMissingFolder(error: unknown): boolean {
+  return isNotFound(error) || (error as { code?: string })?.code === "ENOTDIR";
+}
+
+function sortedEntries(entries: fsc.Dirent[]): DirEntry[] {
+  return entries
+    .map((entry) => ({
+      name: entry.name,
+      isFile: entry.isFile(),
+      isDirectory: entry.isDirectory(),
+    }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 const UTF8 = { encoding: "utf8" } as const;
@@ -115,16 +134,17 @@ export const nodeFileSystem: FileSystem = {
   openBatchWriter: () => openBatchWriter(),
   async readDir(dir) {
     try {
-      const entries = await fs.readdir(dir, { withFileTypes: true });
-      return entries
-        .map((entry) => ({
-          name: entry.name,
-          isFile: entry.isFile(),
-          isDirectory: entry.isDirectory(),
-        }))
-        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      return sortedEntries(await fs.readdir(dir, { withFileTypes: true }));
     } catch (error) {
-      if (isNotFound(error) || (error as { code?: string })?.code === "ENOTDIR") return [];
+      if (isMissingFolder(error)) return [];
+      throw error;
+    }
+  },
+  readDirSync(dir) {
+    try {
+      return sortedEntries(fsc.readdirSync(dir, { withFileTypes: true }));
+    } catch (error) {
+      if (isMissingFolder(error)) return [];
       throw error;
     }
   },

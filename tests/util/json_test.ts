@@ -96,6 +96,12 @@ Deno.test("the native path and the scanner agree", () => {
     '{"m": "\\ue000", "x": 1.0}',
     '{"m": "\uE000"}',
     '\t{\r\n"a" :\n1.0\t}\n',
+    // Digits next to `.` that are not number tokens, and numbers with leading zeros or signs.
+    '{"t": "2026-01-12T07:41:00.000000Z", "c": 1.0, "v": "v1.0"}',
+    "[-0.0, 10.0, 100e0, 0e0, 0.50]",
+    "[-01.0]",
+    "[1.0e]",
+    "[1.e5]",
     "{}",
     "[]",
     '"\\u00e9\\n"',

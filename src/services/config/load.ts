@@ -10,7 +10,7 @@ import type { ApiObject } from "../../api/types.ts";
 import { mapConcurrent } from "../../client/pool.ts";
 import { yieldToEventLoop } from "../../util/event_loop.ts";
 import { isJsonFloat } from "../../util/json.ts";
-import type { FileSystem } from "../../util/fs.ts";
+import type { DirEntry, FileSystem } from "../../util/fs.ts";
 import { resolvePlaceholders } from "../../util/env_placeholders.ts";
 import { loadYaml, YamlSyntaxError } from "../../util/yaml.ts";
 import { CHECK_UID_KEY, computeCheckUid } from "./naming.ts";
@@ -340,16 +340,27 @@ class Reader {
   /** Every `*.yaml` below `dir`, in sorted relative path order (the original's load order). */
   async yamlFilesRecursive(dir: string): Promise<string[]> {
     const out: string[] = [];
-    const walk = async (current: string): Promise<void> => {
+    const collect = (current: string, entries: DirEntry[]): string[] => {
       const subdirs: string[] = [];
-      for (const entry of await this.fs.readDir(current)) {
+      for (const entry of entries) {
         const full = path.join(current, entry.name);
         if (entry.isDirectory) subdirs.push(full);
         else if (entry.isFile && entry.name.endsWith(".yaml")) out.push(full);
       }
-      await Promise.all(subdirs.map(walk));
+      return subdirs;
     };
-    await walk(dir);
+    const readDirSync = this.fs.readDirSync?.bind(this.fs);
+    if (readDirSync) {
+      const walkSync = (current: string): void => {
+        for (const sub of collect(current, readDirSync(current))) walkSync(sub);
+      };
+      walkSync(dir);
+    } else {
+      const walk = async (current: string): Promise<void> => {
+        await Promise.all(collect(current, await this.fs.readDir(current)).map(walk));
+      };
+      await walk(dir);
+    }
     // Every path starts with the same `dir/`, so full paths sort as the relative ones do
     // (code unit order, the default), without a `path.relative` per comparison.
     return out.sort();
