@@ -8,13 +8,16 @@
  *
  * @module
  */
-import { spawn } from "node:child_process";
 import { homedir, hostname } from "node:os";
 import process from "node:process";
 import { runCli } from "./src/cli/main.ts";
 import { nodeFileSystem } from "./src/util/fs.ts";
 
-function openBrowser(url: string): Promise<boolean> {
+/** `node:child_process`, loaded by the few commands that start programs, not at every start-up. */
+const childProcess = () => import("node:child_process");
+
+async function openBrowser(url: string): Promise<boolean> {
+  const { spawn } = await childProcess();
   const command = process.env.BROWSER ??
     (process.platform === "darwin"
       ? "open"
@@ -35,7 +38,8 @@ function openBrowser(url: string): Promise<boolean> {
   });
 }
 
-function runProgram(program: string, args: string[], input?: string) {
+async function runProgram(program: string, args: string[], input?: string) {
+  const { spawn } = await childProcess();
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(program, args, { stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";

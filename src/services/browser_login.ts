@@ -6,7 +6,6 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import * as http from "node:http";
 
 /** Collaborators and settings of a login. */
 export interface BrowserLoginOptions {
@@ -38,6 +37,8 @@ export async function browserLogin(options: BrowserLoginOptions): Promise<string
   const state = options.state ?? randomBytes(32).toString("base64url");
   let settle!: (result: { token?: string; error?: string }) => void;
   const outcome = new Promise<{ token?: string; error?: string }>((resolve) => settle = resolve);
+  // Loaded here rather than at start-up: only `auth login` serves anything.
+  const http = await import("node:http");
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? "/", "http://127.0.0.1");
     if (request.method !== "GET" || url.pathname !== "/callback") {

@@ -1,7 +1,8 @@
 /**
  * Every command pays for the modules `cli.ts` imports statically, before it does anything. The
  * MCP SDK (with its schema libraries) and the cron parser take longer to load than most commands
- * take to run, so only the commands that need them load them (dynamic imports).
+ * take to run, and Deno's `node:http(s)` and `node:child_process` several milliseconds each, so
+ * only the commands (or clients) that need them load them, through dynamic imports.
  */
 import assert from "node:assert/strict";
 import * as path from "node:path";
@@ -18,8 +19,11 @@ interface Info {
   modules: Array<{ specifier: string; dependencies?: InfoDependency[] }>;
 }
 
-/** The `npm:` specifiers reachable from `cli.ts` through static (not type-only) imports. */
-async function staticNpmImports(): Promise<Set<string>> {
+/**
+ * The `npm:` and `node:` specifiers reachable from `cli.ts` through static (not type-only)
+ * imports.
+ */
+async function staticPackageImports(): Promise<Set<string>> {
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["info", "--json", "cli.ts"],
     cwd: repo,
@@ -30,25 +34,43 @@ async function staticNpmImports(): Promise<Set<string>> {
   const info = JSON.parse(new TextDecoder().decode(output.stdout)) as Info;
   const modules = new Map(info.modules.map((module) => [module.specifier, module]));
   const seen = new Set<string>();
-  const npm = new Set<string>();
+  const packages = new Set<string>();
   const visit = (specifier: string) => {
     if (seen.has(specifier)) return;
     seen.add(specifier);
-    if (specifier.startsWith("npm:")) npm.add(specifier);
+    if (/^(npm|node):/.test(specifier)) packages.add(specifier);
     for (const dependency of modules.get(specifier)?.dependencies ?? []) {
       if (dependency.code && !dependency.isDynamic) visit(dependency.code.specifier);
     }
   };
   for (const root of info.roots) visit(root);
-  return npm;
+  return packages;
 }
 
-Deno.test("cli.ts loads the MCP SDK, zod and cron-parser only for the commands that use them", async () => {
-  const npm = [...await staticNpmImports()];
-  // The check sees the static graph at all (commander is what parses every command line).
-  assert.ok(npm.some((specifier) => specifier.includes("@commander-js/extra-typings")), npm.join());
-  for (const heavy of ["@modelcontextprotocol/sdk", "zod", "cron-parser", "exceljs"]) {
-    const found = npm.filter((specifier) => specifier.replace(/^npm:\/?/, "").startsWith(heavy));
-    assert.deepEqual(found, [], `${heavy} is imported statically from cli.ts`);
+/** `npm:<package>` without version and subpath (`npm:/@scope/name@1.0/x.js` → `npm:@scope/name`). */
+function packageName(specifier: string): string {
+  if (!specifier.startsWith("npm:")) return specifier;
+  const match = /^(@[^/@]+\/[^/@]+|[^/@]+)/.exec(specifier.slice(4).replace(/^\//, ""));
+  return `npm:${match?.[1] ?? ""}`;
+}
+
+Deno.test("cli.ts loads the MCP SDK, cron-parser, node:http and child processes only when used", async () => {
+  const names = [...await staticPackageImports()].map(packageName);
+  // The check sees the static graph at all (commander parses every command line, node:fs
+  // reads the settings).
+  for (const needed of ["npm:@commander-js/extra-typings", "node:fs"]) {
+    assert.ok(names.includes(needed), names.join());
+  }
+  const heavy = [
+    "npm:@modelcontextprotocol/sdk",
+    "npm:zod",
+    "npm:cron-parser",
+    "npm:exceljs",
+    "node:http",
+    "node:https",
+    "node:child_process",
+  ];
+  for (const name of heavy) {
+    assert.ok(!names.includes(name), `${name} is imported statically from cli.ts`);
   }
 });
