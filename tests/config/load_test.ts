@@ -35,3 +35,15 @@ Deno.test("load: a checks export folder loads the same without blocking reads", 
   assert.ok(fast.datastores[0].checks.length, "the folder has checks");
   assert.deepEqual(portable, fast);
 });
+
+Deno.test("load: a folder given with a trailing separator or dot segments reads the same files", async () => {
+  const input = path.join(GOLDEN, "retail", "checks-export");
+  const plain = await loadChecksFolder(nodeFileSystem, input, [1]);
+  for (const spelled of [`${input}${path.sep}`, `${input}${path.sep}.${path.sep}`]) {
+    for (const fs of [nodeFileSystem, promisesOnly]) {
+      const loaded = await loadChecksFolder(fs, spelled, [1]);
+      assert.deepEqual(loaded.datastores, plain.datastores, spelled);
+      assert.deepEqual(loaded.problems, plain.problems, spelled);
+    }
+  }
+});

@@ -340,10 +340,13 @@ class Reader {
   /** Every `*.yaml` below `dir`, in sorted relative path order (the original's load order). */
   async yamlFilesRecursive(dir: string): Promise<string[]> {
     const out: string[] = [];
+    // Names are appended by hand below (no path.join per file): start from a normal path.
+    let start = path.normalize(dir);
+    if (start.length > 1 && start.endsWith(path.sep)) start = start.slice(0, -1);
     const collect = (current: string, entries: DirEntry[]): string[] => {
       const subdirs: string[] = [];
       for (const entry of entries) {
-        const full = path.join(current, entry.name);
+        const full = `${current}${path.sep}${entry.name}`;
         if (entry.isDirectory) subdirs.push(full);
         else if (entry.isFile && entry.name.endsWith(".yaml")) out.push(full);
       }
@@ -354,12 +357,12 @@ class Reader {
       const walkSync = (current: string): void => {
         for (const sub of collect(current, readDirSync(current))) walkSync(sub);
       };
-      walkSync(dir);
+      walkSync(start);
     } else {
       const walk = async (current: string): Promise<void> => {
         await Promise.all(collect(current, await this.fs.readDir(current)).map(walk));
       };
-      await walk(dir);
+      await walk(start);
     }
     // Every path starts with the same `dir/`, so full paths sort as the relative ones do
     // (code unit order, the default), without a `path.relative` per comparison.
