@@ -480,12 +480,15 @@ export function lookupsOf(target: TargetState): ExportLookups {
 /** Server UIDs of a datastore's checks: stored, else computed with the export's `__k` rule. */
 export function serverCheckUids(checks: ApiObject[]): Map<string, ApiObject> {
   const active = checks.filter((c) => !c.deleted_at);
-  const uids = assignCheckUids(active.map((check) => ({
-    containerName: checkContainerName(check),
-    ruleType: check.rule_type as string,
-    fieldNames: checkFieldNames(check),
-    storedUid: storedCheckUid(check.additional_metadata),
-  })));
+  const uids = assignCheckUids(active.map((check) => {
+    const storedUid = storedCheckUid(check.additional_metadata);
+    // A stored UID is the answer: the names a UID is computed from are not needed.
+    return storedUid ? { containerName: "", ruleType: "", fieldNames: [], storedUid } : {
+      containerName: checkContainerName(check),
+      ruleType: check.rule_type as string,
+      fieldNames: checkFieldNames(check),
+    };
+  }));
   const map = new Map<string, ApiObject>();
   active.forEach((check, i) => map.set(uids[i], check));
   // An archived check that carries a UID can be restored instead of duplicated.
