@@ -274,13 +274,14 @@ class Reader {
     this.problems.push({ file: this.rel(file), line, message });
   }
 
-  /** A YAML mapping, or undefined (problem recorded) when it is not one. */
-  async mapping(
-    file: string,
-    preread?: string,
-  ): Promise<{ doc: ApiObject; text: string } | undefined> {
-    const text = preread ?? await this.fs.readTextFile(file);
-    if (text === undefined) return undefined;
+  /** A YAML mapping, or undefined (problem recorded) when it is not one or does not exist. */
+  async mapping(file: string): Promise<{ doc: ApiObject; text: string } | undefined> {
+    const text = await this.fs.readTextFile(file);
+    return text === undefined ? undefined : this.mappingOf(file, text);
+  }
+
+  /** {@link mapping} of a file already read. */
+  mappingOf(file: string, text: string): { doc: ApiObject; text: string } | undefined {
     let doc: unknown;
     try {
       doc = loadYaml(text, this.rel(file));
@@ -515,17 +516,26 @@ interface CheckFile {
   doc?: ApiObject;
 }
 
-/** Validates one check file. */
-async function readCheckFile(
+/** Reads and validates one check file. */
+async function readCheckFile(fs: FileSystem, root: string, file: string): Promise<CheckFile> {
+  return checkFileOf(fs, root, file, await fs.readTextFile(file));
+}
+
+/**
+ * Validates one check file's text; a file that vanished after it was listed (no text) is no
+ * check and no problem.
+ */
+function checkFileOf(
   fs: FileSystem,
   root: string,
   file: string,
-  preread?: string,
-): Promise<CheckFile> {
+  text: string | undefined,
+): CheckFile {
+  if (text === undefined) return { file, problems: [] };
   const r = new Reader(fs, root);
-  const read = await r.mapping(file, preread);
+  const read = r.mappingOf(file, text);
   if (!read) return { file, problems: r.problems };
-  const { doc, text } = read;
+  const { doc } = read;
   let ok = r.types(file, text, doc, CHECK_TYPES);
   if (typeof doc.rule_type !== "string" || doc.rule_type === "") {
     // A rule_type of the wrong type was reported by the type check already.
@@ -562,7 +572,7 @@ async function readCheckFiles(
     const batch = files.slice(start, start + CHECK_BATCH);
     const texts = fs.readTextFilesSync(batch);
     for (const [index, file] of batch.entries()) {
-      out.push(await readCheckFile(fs, root, file, texts[index]));
+      out.push(checkFileOf(fs, root, file, texts[index]));
     }
     await yieldToEventLoop();
   }
