@@ -40,55 +40,45 @@ export const fetchTransport: Transport = async (request) => {
 export function insecureTransport(): Transport {
   // `node:http(s)` load on the first request of such a client, not at every start-up.
   let ready: Promise<Transport> | undefined;
-  return async (request) => {
-    const sendWith = await (ready ??= Promise.all([import("node:http"), import("node:https")])
-      .then(([http, https]) => {
-        const agent = new https.Agent({ rejectUnauthorized: false, keepAlive: true });
-        const plainAgent = new http.Agent({ keepAlive: true });
-        return (request: TransportRequest) => send(request, http, https, agent, plainAgent);
-      }));
-    return sendWith(request);
-  };
+  return async (request) => (await (ready ??= loadInsecureTransport()))(request);
 }
 
-function send(
-  request: TransportRequest,
-  http: typeof import("node:http"),
-  https: typeof import("node:https"),
-  agent: import("node:https").Agent,
-  plainAgent: import("node:http").Agent,
-): Promise<TransportResponse> {
-  return new Promise<TransportResponse>((resolve, reject) => {
-    const url = new URL(request.url);
-    const isHttps = url.protocol === "https:";
-    const start = isHttps ? https.request : http.request;
-    const req = start(url, {
-      method: request.method,
-      headers: request.headers,
-      agent: isHttps ? agent : plainAgent,
-      signal: request.signal,
-    }, (res) => {
-      const chunks: Uint8Array[] = [];
-      res.on("data", (chunk: Uint8Array) => chunks.push(chunk));
-      res.on("error", reject);
-      res.on("end", () => {
-        const headers = res.headers;
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: {
-            get: (name) => {
-              const value = headers[name.toLowerCase()];
-              return Array.isArray(value) ? value.join(", ") : value ?? null;
+async function loadInsecureTransport(): Promise<Transport> {
+  const [http, https] = await Promise.all([import("node:http"), import("node:https")]);
+  const agent = new https.Agent({ rejectUnauthorized: false, keepAlive: true });
+  const plainAgent = new http.Agent({ keepAlive: true });
+  return (request) =>
+    new Promise<TransportResponse>((resolve, reject) => {
+      const url = new URL(request.url);
+      const isHttps = url.protocol === "https:";
+      const send = isHttps ? https.request : http.request;
+      const req = send(url, {
+        method: request.method,
+        headers: request.headers,
+        agent: isHttps ? agent : plainAgent,
+        signal: request.signal,
+      }, (res) => {
+        const chunks: Uint8Array[] = [];
+        res.on("data", (chunk: Uint8Array) => chunks.push(chunk));
+        res.on("error", reject);
+        res.on("end", () => {
+          const headers = res.headers;
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: {
+              get: (name) => {
+                const value = headers[name.toLowerCase()];
+                return Array.isArray(value) ? value.join(", ") : value ?? null;
+              },
             },
-          },
-          text: new TextDecoder().decode(concat(chunks)),
+            text: new TextDecoder().decode(concat(chunks)),
+          });
         });
       });
+      req.on("error", reject);
+      if (request.body !== undefined) req.write(request.body);
+      req.end();
     });
-    req.on("error", reject);
-    if (request.body !== undefined) req.write(request.body);
-    req.end();
-  });
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {
