@@ -1,5 +1,6 @@
 /**
- * The `qualytics` command. Runs on Deno (and Node or Bun) through `node:` builtins only.
+ * The `qualytics` command. Runs on Deno (and Node or Bun) through `node:` builtins, with Deno's
+ * own calls for the file reads a config folder makes by the thousand.
  *
  * @example
  * ```sh
@@ -11,7 +12,7 @@
 import { homedir, hostname } from "node:os";
 import process from "node:process";
 import { runCli } from "./src/cli/main.ts";
-import { nodeFileSystem } from "./src/util/fs.ts";
+import { type FileSystem, nodeFileSystem, withBlockingReads } from "./src/util/fs.ts";
 
 /** `node:child_process`, loaded by the few commands that start programs, not at every start-up. */
 const childProcess = () => import("node:child_process");
@@ -63,6 +64,25 @@ function endQuietlyOnClosedPipe(stream: typeof process.stdout | typeof process.s
   });
 }
 
+/**
+ * The CLI's file system: `node:fs`, with Deno's own blocking reads where it runs on Deno (they
+ * skip the argument handling and Buffers of Deno's `node:fs` layer, which a config folder of
+ * thousands of check files pays per file).
+ */
+export function cliFileSystem(): FileSystem {
+  const deno = (globalThis as { Deno?: typeof Deno }).Deno;
+  if (!deno) return nodeFileSystem;
+  return withBlockingReads({
+    readTextFile: (file) => deno.readTextFileSync(file),
+    readDir: (dir) =>
+      Array.from(deno.readDirSync(dir), ({ name, isFile, isDirectory }) => ({
+        name,
+        isFile,
+        isDirectory,
+      })),
+  });
+}
+
 /** Runs the CLI with the process's arguments, streams and environment. */
 export async function main(args: string[] = process.argv.slice(2)): Promise<number> {
   endQuietlyOnClosedPipe(process.stdout);
@@ -83,7 +103,7 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<numb
     homeDir: process.env.HOME ?? process.env.USERPROFILE ?? homedir(),
     hostname: hostname(),
     platform: process.platform,
-    fs: nodeFileSystem,
+    fs: cliFileSystem(),
     now: () => new Date(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     openBrowser,

@@ -76,7 +76,8 @@ function unmark(value: unknown): unknown {
     return value;
   }
   const object = value as Record<string, unknown>;
-  for (const key of Object.keys(object)) {
+  // `for in`: JSON.parse makes plain objects, and a key array per object is garbage to collect.
+  for (const key in object) {
     const item = object[key];
     if (typeof item !== "object" && typeof item !== "string") continue;
     const replaced = unmark(item);

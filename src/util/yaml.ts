@@ -81,9 +81,11 @@ const LOAD_RESOLVERS = buildResolverTable(false);
 
 function resolvePlain(value: string, table: Map<string, [CoreTag, RegExp][]>): CoreTag {
   // Python indexes strings by code point; the first UTF-16 unit is enough for the ASCII keys.
-  const resolvers = table.get(value === "" ? "" : value[0]) ?? [];
-  for (const [tag, regexp] of resolvers) {
-    if (regexp.test(value)) return tag;
+  const resolvers = table.get(value === "" ? "" : value[0]);
+  if (resolvers === undefined) return "str";
+  // Indexed, without destructuring: this runs for every plain scalar of thousands of files.
+  for (let i = 0; i < resolvers.length; i++) {
+    if (resolvers[i][1].test(value)) return resolvers[i][0];
   }
   return "str";
 }
@@ -1069,9 +1071,40 @@ const bail = (): never => {
 // Anything the subset never contains: tabs, CR, C0/C1 controls, YAML 1.1 line breaks, BOM.
 // deno-lint-ignore no-control-regex
 const OUTSIDE_SUBSET = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]/;
-// `key:` or `key: value`, with a plain key that is always its own text (never a merge key, never
-// a number: the loader keeps a non-string plain key's source anyway).
-const SIMPLE_KEY = /([A-Za-z_][A-Za-z0-9_.-]*):(?: |$)/y;
+/**
+ * Where the value of `key:` or `key: value` at `line[start..]` begins (after the `: `, or the
+ * line's end), or -1 when no such key starts there. The key (`[A-Za-z_][A-Za-z0-9_.-]*`) is
+ * always its own text: never a merge key, never a number. Scanned by hand: a regular expression
+ * match per line was the largest source of garbage when loading thousands of check files.
+ */
+function simpleKeyEnd(line: string, start: number): number {
+  let at = start;
+  let code = line.charCodeAt(at);
+  if (code >= 128 || KEY_CHARACTER[code] !== KEY_START) return -1;
+  // `NaN < 128` is false: the end of the line ends the key too.
+  for (
+    code = line.charCodeAt(++at);
+    code < 128 && KEY_CHARACTER[code];
+    code = line.charCodeAt(++at)
+  );
+  if (code !== 58 /* : */) return -1;
+  if (++at === line.length) return at;
+  return line.charCodeAt(at) === 32 ? at + 1 : -1;
+}
+
+const KEY_START = 1;
+const KEY_INNER = 2;
+/** By ASCII code: {@link KEY_START} for `[A-Za-z_]`, {@link KEY_INNER} for `[0-9.-]`, else 0. */
+const KEY_CHARACTER = (() => {
+  const table = new Uint8Array(128);
+  const mark = (chars: string, kind: number) => {
+    for (let i = 0; i < chars.length; i++) table[chars.charCodeAt(i)] = kind;
+  };
+  mark("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_", KEY_START);
+  mark("0123456789.-", KEY_INNER);
+  return table;
+})();
+
 // Characters a plain scalar may not start with (`-` is allowed before a non-space).
 const PLAIN_START_INDICATORS = "?:,[]{}#&*!|>'\"%@`";
 const DQ_ESCAPES: Record<string, string> = {
@@ -1144,8 +1177,7 @@ class FastLoader {
   /** The collection that starts at the current line, whose indentation is `indent`. */
   private block(indent: number): unknown {
     if (this.isDash(this.pos)) return this.sequence(indent);
-    SIMPLE_KEY.lastIndex = indent;
-    if (SIMPLE_KEY.test(this.lines[this.pos])) return this.mapping(indent);
+    if (simpleKeyEnd(this.lines[this.pos], indent) !== -1) return this.mapping(indent);
     return bail();
   }
 
@@ -1156,13 +1188,11 @@ class FastLoader {
       if (at < indent) break;
       if (at > indent) bail();
       const line = this.lines[this.pos];
-      SIMPLE_KEY.lastIndex = indent;
-      const match = SIMPLE_KEY.exec(line);
-      if (!match) bail();
-      const key = match![1];
+      const rest = simpleKeyEnd(line, indent);
+      if (rest === -1) bail();
+      const key = line.slice(indent, line.charCodeAt(rest - 1) === 32 ? rest - 2 : rest - 1);
       // Long implicit keys are the full parser's business (it limits them).
       if (key.length > 128) bail();
-      const rest = SIMPLE_KEY.lastIndex;
       let value: unknown;
       if (rest === line.length) {
         this.pos++;
@@ -1198,8 +1228,7 @@ class FastLoader {
       const line = this.lines[this.pos];
       const start = indent + 2;
       if (start >= line.length || line.charCodeAt(start) === 32) bail();
-      SIMPLE_KEY.lastIndex = start;
-      if (SIMPLE_KEY.test(line)) {
+      if (simpleKeyEnd(line, start) !== -1) {
         // `- key: value`: a mapping whose keys are indented like this first one.
         this.indents[this.pos] = start;
         list.push(this.mapping(start));

@@ -1,11 +1,12 @@
 /**
  * Loading a config folder through a file system that has only the promise-based reads (a
- * library user's own {@link FileSystem}) gives the same result as through the blocking batch
- * reads the real file system offers for speed.
+ * library user's own {@link FileSystem}), or whose blocking reads are Deno's own calls (what the
+ * CLI uses on Deno), gives the same result as through the blocking batch reads of `node:fs`.
  */
 import * as path from "node:path";
 import assert from "node:assert/strict";
 import { nodeFileSystem } from "../../src/util/fs.ts";
+import { cliFileSystem } from "../../cli.ts";
 import type { FileSystem } from "../../src/util/fs.ts";
 import { loadChecksFolder, loadConfigFolder } from "../../src/services/config/load.ts";
 import { GOLDEN } from "./golden.ts";
@@ -17,6 +18,8 @@ const promisesOnly: FileSystem = {
   readDirSync: undefined,
 };
 
+const denoReads = cliFileSystem();
+
 for (const set of ["minimal", "retail"]) {
   Deno.test(`load: the ${set} golden folder loads the same without blocking reads`, async () => {
     const input = path.join(GOLDEN, set, "config-export");
@@ -25,6 +28,15 @@ for (const set of ["minimal", "retail"]) {
     const portable = await loadConfigFolder(promisesOnly, input, options);
     assert.ok(fast.datastores.some((ds) => ds.checks.length), "the folder has checks");
     assert.deepEqual(portable, fast);
+  });
+
+  Deno.test(`load: the ${set} golden folder loads the same through Deno's reads`, async () => {
+    const input = path.join(GOLDEN, set, "config-export");
+    const options = { env: SECRETS[set] };
+    assert.deepEqual(
+      await loadConfigFolder(denoReads, input, options),
+      await loadConfigFolder(nodeFileSystem, input, options),
+    );
   });
 }
 

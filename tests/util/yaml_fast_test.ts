@@ -240,6 +240,16 @@ Deno.test("loadYaml's fast path agrees with the full parser on hand-written shap
     "a: 1:2: 3\n",
     "a: x\n- y\n",
     "- x\na: y\n",
+    // Where a simple key ends: every key character, a key followed by `:` and no space, a space
+    // before the `:`, a key starting with a digit or `-`, and a key alone on the last line.
+    "a.b-c_9: 1\n_Z: 2\n",
+    "a:b: 1\n",
+    "a :1\n",
+    "9a: 1\n",
+    "-a: 1\n",
+    "a: 1\nb:",
+    "a: 1\nb: ",
+    "- k:\n  - k: v\n",
   ];
   for (const doc of docs) assertAgree(doc);
 });

@@ -200,13 +200,15 @@ function surelySame(a: unknown, b: unknown): boolean {
   }
   const x = a as ApiObject;
   const y = b as ApiObject;
-  const keys = Object.keys(x);
-  if (keys.length !== Object.keys(y).length) return false;
-  for (const key of keys) {
+  // `for in` over plain objects (no enumerable inherited keys) rather than two key arrays each.
+  let count = 0;
+  for (const key in x) {
     // normalize() assigns keys, and assigning `__proto__` sets the prototype instead.
     if (key === "__proto__" || !Object.hasOwn(y, key) || !surelySame(x[key], y[key])) return false;
+    count++;
   }
-  return true;
+  for (const _ in y) if (--count < 0) return false;
+  return count === 0;
 }
 
 const SET_KEYS = new Set(["tags", "teams"]);
