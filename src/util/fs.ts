@@ -164,7 +164,6 @@ export const nodeFileSystem: FileSystem = {
       throw error;
     }
   },
-
   async writeTextFile(file, text, options = {}) {
     const temp = tempFileFor(file);
     try {
