@@ -109,7 +109,7 @@ export interface BlockingReads {
   /** The file's text; throws when it cannot be read. */
   readTextFile(file: string): string;
   /** The entries of a folder, in any order; throws when it cannot be listed. */
-  readDir(dir: string): Iterable<DirEntry>;
+  readDir(dir: string): DirEntry[];
 }
 
 const nodeBlockingReads: BlockingReads = {
@@ -134,7 +134,7 @@ function blockingMethods(
     },
     readDirSync(dir) {
       try {
-        return sortedByName(Array.from(reads.readDir(dir)));
+        return sortedByName(reads.readDir(dir));
       } catch (error) {
         if (isMissingFolder(error)) return [];
         throw error;

@@ -48,6 +48,23 @@ export function pythonFloatRepr(value: number): string {
   return text.includes(".") ? text : `${text}.0`;
 }
 
+/**
+ * Sets `object[key]` as an own data property, also when the key is `__proto__` (which plain
+ * assignment would take as setting the prototype): parsed files and API data are untrusted.
+ */
+export function setOwn(object: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") {
+    Object.defineProperty(object, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else {
+    object[key] = value;
+  }
+}
+
 /** Error thrown by {@link parseJson}, with the character offset of the problem. */
 export class JsonParseError extends SyntaxError {
   constructor(message: string, readonly offset: number) {
@@ -82,9 +99,7 @@ function unmark(value: unknown): unknown {
     if (typeof item !== "object" && typeof item !== "string") continue;
     const replaced = unmark(item);
     if (replaced === item) continue;
-    // An own `__proto__` member is data; plain assignment would set the prototype instead.
-    if (key === "__proto__") Object.defineProperty(object, key, { value: replaced });
-    else object[key] = replaced;
+    setOwn(object, key, replaced);
   }
   return value;
 }
@@ -279,9 +294,7 @@ export function parseJsonScanner(text: string): unknown {
         if (text[pos] !== ":") fail("Expected ':'");
         pos++;
         const value = parseValue();
-        if (key === "__proto__") {
-          Object.defineProperty(object, key, { value, enumerable: true, writable: true });
-        } else object[key] = value;
+        setOwn(object, key, value);
         skipWhitespace();
         if (text[pos] === ",") pos++;
         else if (text[pos] === "}") {

@@ -14,7 +14,7 @@
  */
 
 import { type Document, isAlias, isMap, isScalar, isSeq, type Node, parseDocument } from "yaml";
-import { JsonFloat, pythonFloatRepr } from "./json.ts";
+import { JsonFloat, pythonFloatRepr, setOwn } from "./json.ts";
 
 // ---------------------------------------------------------------------------------------------
 // YAML 1.1 implicit resolvers (PyYAML `resolver.py`)
@@ -894,16 +894,7 @@ class LoadContext {
       for (const [k, v] of this.flattenMapping(node)) {
         const name = this.constructKey(k);
         const value = this.construct(v);
-        if (name === "__proto__") {
-          Object.defineProperty(object, name, {
-            value,
-            enumerable: true,
-            writable: true,
-            configurable: true,
-          });
-        } else {
-          object[name] = value;
-        }
+        setOwn(object, name, value);
       }
       return object;
     }
@@ -1203,16 +1194,7 @@ class FastLoader {
       } else {
         value = this.scalar(line, rest, indent);
       }
-      if (key === "__proto__") {
-        Object.defineProperty(object, key, {
-          value,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      } else {
-        object[key] = value;
-      }
+      setOwn(object, key, value);
     }
     return object;
   }

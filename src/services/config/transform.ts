@@ -14,6 +14,7 @@ import {
   secretPlaceholder,
 } from "./naming.ts";
 import { CONNECTION_SECRET_KEYS } from "../../api/connections.ts";
+import { setOwn } from "../../util/json.ts";
 
 /** A JSON object as the API returns it (key order preserved). */
 export type ApiObject = Record<string, unknown>;
@@ -36,20 +37,6 @@ function isObject(value: unknown): value is ApiObject {
 
 function isInt(value: unknown): value is number {
   return typeof value === "number" && Number.isInteger(value);
-}
-
-/** Defines a key safely even when it is `__proto__` (API data is untrusted). */
-function put(target: ApiObject, key: string, value: unknown): void {
-  if (key === "__proto__") {
-    Object.defineProperty(target, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  } else {
-    target[key] = value;
-  }
 }
 
 /** Tag, team and field references as names: objects → `.name`, strings kept. */
@@ -101,7 +88,7 @@ export function exportConnection(connection: ApiObject): ApiObject {
     } else if (CONNECTION_SECRET_KEYS.includes(key)) {
       out[key] = secretPlaceholder(name, key);
     } else {
-      put(out, key, value);
+      setOwn(out, key, value);
     }
   }
   const type = typeof connection.connection_type === "string"
@@ -193,7 +180,7 @@ export function exportDatastore(datastore: ApiObject, connection?: ApiObject | n
     if (key === "teams" && Array.isArray(value)) out.teams = namesOf(value);
     else if (key === "global_tags" && Array.isArray(value)) out.tags = namesOf(value);
     else if (key === "tags" && Array.isArray(value)) out.tags = namesOf(value);
-    else put(out, key, value);
+    else setOwn(out, key, value);
   }
   return out;
 }
@@ -211,7 +198,7 @@ function putMetadata(out: ApiObject, value: unknown): void {
   }
   const rest: ApiObject = {};
   for (const [key, member] of Object.entries(value)) {
-    if (key !== MANAGED_KEY) put(rest, key, member);
+    if (key !== MANAGED_KEY) setOwn(rest, key, member);
   }
   if (Object.keys(rest).length) out.additional_metadata = rest;
   else if (value[MANAGED_KEY] !== MANAGED_WITHOUT_METADATA) out.additional_metadata = null;
@@ -276,7 +263,7 @@ function exportSources(
     for (const [key, value] of Object.entries(source)) {
       if (key === "datastore_id" || key === "ordinal") continue;
       if (key === "container_id" && resolved) continue;
-      put(out, key, value);
+      setOwn(out, key, value);
     }
     if (resolved) {
       out.container_name = referenced.name;
@@ -320,7 +307,7 @@ export function exportContainer(
     } else if (key === "sources" && Array.isArray(value)) {
       out.sources = exportSources(value, datastoreName, lookups.containers);
     } else if (key === "additional_metadata") putMetadata(out, value);
-    else put(out, key, value);
+    else setOwn(out, key, value);
   }
   out.datastore_name = datastoreName;
   return out;
@@ -342,7 +329,7 @@ const COMPUTED_FIELD_DROP = new Set([
 function resolvePropertyReferences(properties: ApiObject, lookups: ExportLookups): ApiObject {
   const out: ApiObject = {};
   for (const [key, value] of Object.entries(properties)) {
-    if (key !== "ref_container_id" && key !== "ref_datastore_id") put(out, key, value);
+    if (key !== "ref_container_id" && key !== "ref_datastore_id") setOwn(out, key, value);
   }
   if ("ref_container_id" in properties) {
     const id = properties.ref_container_id;
@@ -373,7 +360,7 @@ export function exportComputedField(field: ApiObject, lookups: ExportLookups): A
     } else if (key === "properties" && isObject(value)) {
       out.properties = resolvePropertyReferences(value, lookups);
     } else if (key === "additional_metadata") putMetadata(out, value);
-    else put(out, key, value);
+    else setOwn(out, key, value);
   }
   return out;
 }
@@ -422,7 +409,7 @@ export function exportCheck(check: ApiObject, uid: string, lookups: ExportLookup
       if (INTERNAL_METADATA_KEYS.includes(key)) continue;
       // A stored UID keeps the first position; an unusable one (null, "") is replaced.
       if (key === CHECK_UID_KEY && (typeof value !== "string" || value === "")) continue;
-      put(metadata, key, value);
+      setOwn(metadata, key, value);
     }
   }
   return {
