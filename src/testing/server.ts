@@ -29,7 +29,12 @@ export interface FakeControlplaneOptions {
   scale?: Partial<ScaleOptions>;
   /** Server data (fixtures/README.md format) as an object or JSON text; replaces the seed. */
   data?: ServerData | string;
-  /** Fixed latency added to every answer, in ms. */
+  /**
+   * How long each answer takes, in ms: it leaves this long after its request arrived, or as soon
+   * as it is ready when preparing it takes longer. The answer is prepared meanwhile, as by a
+   * server that handles requests in parallel, so concurrent requests each take the latency
+   * rather than queueing behind this single-threaded fake's own work.
+   */
   latencyMs?: number;
   /** Fault injection (error statuses, 429 + Retry-After, dropped connections). */
   faults?: FaultOptions;
@@ -61,7 +66,7 @@ export interface FakeControlplane {
   errors: Error[];
   /** Replaces the fault settings (and restarts their PRNG from `faults.seed`). */
   setFaults(faults: FaultOptions | undefined): void;
-  /** Changes the fixed latency. */
+  /** Changes the latency (see {@link FakeControlplaneOptions.latencyMs}). */
   setLatency(ms: number): void;
   /** Changes how long operations started from now on run. */
   setOperationDuration(ms: number): void;
@@ -117,20 +122,29 @@ export async function startFakeControlplane(
   const requests = new RequestLog();
   const errors: Error[] = [];
 
-  const send = (
+  /**
+   * Answers `res`; with `due` (a `performance.now()` time), not before then. The body is
+   * rendered at once either way, so that time is spent while the answer waits.
+   */
+  const send = async (
     res: ServerResponse,
     status: number,
     body: unknown,
     headers: Record<string, string> = {},
+    due = 0,
   ) => {
-    if (body === undefined || status === 204 || status === 304) {
+    const text = body === undefined || status === 204 || status === 304
+      ? undefined
+      : toJsonText(body);
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (text === undefined) {
       res.writeHead(status, headers);
       res.end();
       return;
     }
     // The string goes out as is: node:http encodes it, and Buffer.byteLength measures it
     // without an extra copy of a page that can be 100 KB.
-    const text = toJsonText(body);
     res.writeHead(status, {
       "content-type": "application/json",
       "content-length": String(Buffer.byteLength(text)),
@@ -191,19 +205,21 @@ export async function startFakeControlplane(
       req.socket.destroy();
       return;
     }
-    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    const due = performance.now() + latencyMs;
     if (decision.kind === "status") {
       entry.status = decision.status;
-      send(
+      await send(
         res,
         decision.status,
         { detail: `Injected fault (HTTP ${decision.status})` },
         decision.headers,
+        due,
       );
       return;
     }
 
     let status = 500;
+    let reply: Promise<void> | undefined;
     // Writes change records in place, which the render cache cannot see: drop it before (the
     // handler may render what it read) and after (it renders what it changed).
     const write = method !== "GET" && method !== "HEAD";
@@ -229,18 +245,19 @@ export async function startFakeControlplane(
       const ctx: Ctx = { method, path, params: match.params, query, body, state, caller, settings };
       const result = await match.route.handler(ctx);
       status = result.status ?? 200;
-      send(res, status, result.body, result.headers);
+      reply = send(res, status, result.body, result.headers, due);
     } catch (error) {
       if (error instanceof HttpError) {
         status = error.status;
-        send(res, status, error.body, error.headers);
+        reply = send(res, status, error.body, error.headers, due);
       } else {
         errors.push(error as Error);
-        send(res, 500, { detail: "Internal Server Error" });
+        reply = send(res, 500, { detail: "Internal Server Error" }, {}, due);
       }
     }
     if (write) state.touch();
     entry.status = status;
+    await reply;
   };
 
   const sockets = new Set<Socket>();

@@ -52,3 +52,29 @@ Deno.test("faults: dropped connections, only(), setFaults and latency", async ()
     await server.close();
   }
 });
+
+Deno.test("latency: the answer is prepared at once and leaves when the latency has passed", async () => {
+  // As a server handling requests in parallel: concurrent requests do not queue behind the
+  // fake's own work, each answer takes the latency from its request's arrival.
+  const server = await startFakeControlplane({ seed: "empty", latencyMs: 400 });
+  try {
+    const start = performance.now();
+    let answeredAt = 0;
+    const created = api(server, "POST", "/api/global-tags", {
+      body: { type: "global", name: "while-waiting" },
+    }).then((result) => {
+      answeredAt = performance.now();
+      return result;
+    });
+    const applied = () => server.state.tags.values().some((tag) => tag.name === "while-waiting");
+    while (!applied() && performance.now() < start + 300) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    assert.ok(applied(), "applied before the answer");
+    assert.equal(answeredAt, 0, "not answered yet");
+    assert.equal((await created).status, 200);
+    assert.ok(answeredAt - start >= 390, `answered after ${answeredAt - start} ms`);
+  } finally {
+    await server.close();
+  }
+});
