@@ -171,3 +171,40 @@ Deno.test("config import: a dropped create never leaves a duplicate behind", asy
   assert.equal(uids.length, 4);
   assert.equal(new Set(uids).size, 4);
 });
+
+Deno.test("config import: two server checks storing one UID are refused, never merged", async () => {
+  // Both checks of container 100 carry the same stored UID (copied in the UI with the rest of
+  // the metadata, say). The export writes it into both files; an import that matched by it would
+  // update one check with the other's content and create a duplicate. It must stop instead.
+  const data = JSON.parse(await Deno.readTextFile(path.join(GOLDEN, "minimal", "server.json")));
+  const shared = "orders__shared_uid";
+  for (const check of data.checks.filter((c: { id: number }) => c.id === 501 || c.id === 502)) {
+    check.additional_metadata = { ...check.additional_metadata, _qualytics_check_uid: shared };
+  }
+  await using server = await fake({ data: JSON.stringify(data) });
+  await using cwd = await tempDir();
+  const env = { ...envFor(server), ...SECRETS.minimal };
+  const out = path.join(String(cwd), "folder");
+  const exported = await runQualytics(
+    ["config", "export", "--datastore-id", "10", "--output", out],
+    { env },
+  );
+  assert.equal(exported.code, 0, exported.stderr);
+
+  for (const args of [["--prune"], ["--dry-run", "--prune"], []]) {
+    server.requests.clear();
+    const run = await runQualytics(["config", "import", "-i", out, ...args], { env });
+    assert.equal(run.code, 1, run.stderr);
+    for (const file of ["between__total_amount.yaml", "notnull__order_id.yaml"]) {
+      assert.match(
+        run.stderr,
+        new RegExp(
+          `checks/orders/${file}: checks 501, 502 on the target all store the UID ` +
+            `'${shared}'.*give each its own additional_metadata._qualytics_check_uid`,
+        ),
+      );
+    }
+    assert.doesNotMatch(run.stderr, /delete/);
+    assert.equal(server.requests.writes().length, 0, "nothing written");
+  }
+});

@@ -501,6 +501,38 @@ export function serverCheckUids(checks: ApiObject[]): Map<string, ApiObject> {
   return map;
 }
 
+/**
+ * Stored UIDs that more than one active check of a datastore carries (copied with the rest of
+ * the metadata, say), with those checks' ids: no folder check can tell which of them it is.
+ */
+function sharedStoredUids(checks: ApiObject[]): Map<string, number[]> {
+  const holders = new Map<string, number[]>();
+  for (const check of checks) {
+    const uid = check.deleted_at ? undefined : storedCheckUid(check.additional_metadata);
+    if (uid === undefined) continue;
+    const ids = holders.get(uid);
+    if (ids) ids.push(check.id as number);
+    else holders.set(uid, [check.id as number]);
+  }
+  for (const [uid, ids] of holders) if (ids.length < 2) holders.delete(uid);
+  return holders;
+}
+
+/**
+ * The shared stored UID (see {@link sharedStoredUids}) a folder check's UID stands for: its own,
+ * or the one a repeat of it in the folder was numbered from (`<uid>__<k>`, when no server
+ * check has that numbered UID itself).
+ */
+function sharedUidOf(
+  uid: string,
+  shared: ReadonlyMap<string, number[]>,
+  byUid: ReadonlyMap<string, ApiObject>,
+): string | undefined {
+  if (shared.has(uid)) return uid;
+  const numberedFrom = uid.replace(/__\d+$/, "");
+  return !byUid.has(uid) && shared.has(numberedFrom) ? numberedFrom : undefined;
+}
+
 const CONNECTION_IGNORE = new Set([
   ...CONNECTION_SECRET_KEYS,
   "secrets_manager.credentials_payload",
@@ -874,9 +906,24 @@ export function planImport(
     if (has("checks")) {
       const serverChecks = server ? target.checks.get(server.id as number) ?? [] : [];
       const byUid = serverCheckUids(serverChecks);
+      const shared = sharedStoredUids(serverChecks);
       const matched = new Set<number>();
       for (const check of ds.checks) {
         const doc = check.doc;
+        const sharedUid = shared.size ? sharedUidOf(check.uid, shared, byUid) : undefined;
+        if (sharedUid !== undefined) {
+          const ids = shared.get(sharedUid)!;
+          problems.push({
+            file: check.file,
+            message: `checks ${ids.join(", ")} on the target all store the UID '${sharedUid}', ` +
+              `so which of them this file is cannot be told: give each its own ` +
+              `additional_metadata._qualytics_check_uid on the target (or remove all but one), ` +
+              `then import again`,
+          });
+          // None of them is the folder's to delete (--prune) either.
+          for (const id of ids) matched.add(id);
+          continue;
+        }
         let containerOk = true;
         if (typeof doc.container_id === "number") {
           if (!serverContainers.some((c) => c.id === doc.container_id)) {
