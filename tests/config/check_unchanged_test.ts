@@ -15,7 +15,11 @@ import {
   checkUnchanged,
   serverCheckUids,
 } from "../../src/services/config/import_plan.ts";
-import { exportCheck, type ExportLookups } from "../../src/services/config/transform.ts";
+import {
+  exportCheck,
+  type ExportLookups,
+  REFERENCE_RULE_TYPES,
+} from "../../src/services/config/transform.ts";
 import { JsonFloat, parseJson, setOwn, stringifyJson } from "../../src/util/json.ts";
 import { dumpYaml, loadYaml } from "../../src/util/yaml.ts";
 import { fake } from "../helpers/fake.ts";
@@ -48,15 +52,13 @@ async function casesOf(options: Parameters<typeof fake>[0]): Promise<{
       datastore: id,
       archived: "include",
     });
-    for (const [uid, check] of serverCheckUids(checks)) {
+    for (const [uid, check] of serverCheckUids(checks).byUid) {
       if (check.deleted_at) continue;
       cases.push({
         uid,
         server: stringifyJson(check),
         file: dumpYaml(exportCheck(check, uid, lookups)),
-        reference: ["existsIn", "notExistsIn", "isReplicaOf", "dataDiff"].includes(
-          check.rule_type as string,
-        ),
+        reference: REFERENCE_RULE_TYPES.includes(check.rule_type as string),
       });
     }
   }

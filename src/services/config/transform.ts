@@ -392,6 +392,16 @@ export function checkFieldNames(check: ApiObject): string[] {
   return Array.isArray(check.fields) ? namesOf(check.fields).map((name) => String(name)) : [];
 }
 
+/** A check's exported `description`: its own, else `<rule_type> quality check`. */
+export function checkDescription(check: ApiObject): unknown {
+  return check.description || `${check.rule_type || "Quality"} quality check`;
+}
+
+/** A check's exported `status`: its own, else `Active`. */
+export function checkStatus(check: ApiObject): unknown {
+  return check.status || "Active";
+}
+
 /**
  * The portable check document (the original's `strip_for_export`): always exactly `rule_type,
  * description, container, fields, coverage, filter, anomaly_message_field, properties, tags,
@@ -414,7 +424,7 @@ export function exportCheck(check: ApiObject, uid: string, lookups: ExportLookup
   }
   return {
     rule_type: ruleType ?? null,
-    description: check.description || `${ruleType || "Quality"} quality check`,
+    description: checkDescription(check),
     container: checkContainerName(check),
     fields: checkFieldNames(check),
     coverage: check.coverage ?? null,
@@ -424,7 +434,7 @@ export function exportCheck(check: ApiObject, uid: string, lookups: ExportLookup
       ? resolvePropertyReferences(properties, lookups)
       : properties,
     tags: namesOf(check.global_tags),
-    status: check.status || "Active",
+    status: checkStatus(check),
     additional_metadata: metadata,
   };
 }
