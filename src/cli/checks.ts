@@ -79,7 +79,7 @@ export async function runChecksCreate(
   const input = await readInput(runtime, options.file);
   let checks: ApiObject[];
   try {
-    checks = parseCheckFile(input.text, input.path);
+    checks = await parseCheckFile(input.text, input.path);
   } catch (error) {
     inputError(error);
   }
@@ -151,7 +151,7 @@ export async function runChecksUpdate(
   const input = await readInput(runtime, options.file);
   let changes: ApiObject;
   try {
-    const items = parseCheckFile(input.text, input.path);
+    const items = await parseCheckFile(input.text, input.path);
     if (items.length !== 1) {
       throw new CheckInputError(`${options.file} must contain a single check (a mapping).`);
     }
@@ -314,7 +314,7 @@ export async function runChecksImportTemplates(
   const input = await readInput(runtime, file);
   let templates: ApiObject[];
   try {
-    templates = parseCheckFile(input.text, input.path);
+    templates = await parseCheckFile(input.text, input.path);
   } catch (error) {
     inputError(error);
   }

@@ -32,10 +32,12 @@ function isObject(value: unknown): value is ApiObject {
  * Reads a check file: JSON when the name ends in `.json`, else YAML (1.1 rules, as the
  * original reads it). A mapping gives one check, a list of mappings several.
  */
-export function parseCheckFile(text: string, fileName: string): ApiObject[] {
+export async function parseCheckFile(text: string, fileName: string): Promise<ApiObject[]> {
   let data: unknown;
   try {
-    data = fileName.toLowerCase().endsWith(".json") ? parseJson(text) : loadYaml(text, fileName);
+    data = fileName.toLowerCase().endsWith(".json")
+      ? parseJson(text)
+      : await loadYaml(text, fileName);
   } catch (error) {
     throw new CheckInputError(`Cannot read ${fileName}: ${(error as Error).message}`);
   }

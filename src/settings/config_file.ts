@@ -6,9 +6,8 @@
  * @module
  */
 import * as path from "node:path";
-import { parse as parseYaml } from "yaml";
 import type { FileSystem } from "../util/fs.ts";
-import { dumpYaml } from "../util/yaml.ts";
+import { dumpYaml, loadYaml } from "../util/yaml.ts";
 
 /** The settings the file stores. */
 export interface StoredConfig {
@@ -74,10 +73,10 @@ export async function readStoredConfig(
   if (yamlText !== undefined) {
     let parsed: unknown;
     try {
-      parsed = parseYaml(yamlText, { version: "1.1" });
+      parsed = await loadYaml(yamlText, paths.yaml);
     } catch (error) {
       throw new SettingsFileError(
-        `${paths.yaml} is not valid YAML (${(error as Error).message.split("\n")[0]}). ` +
+        `${(error as Error).message.split("\n")[0]}. ` +
           `Fix it or run 'qualytics auth init --url <url> --token <token>' to rewrite it.`,
       );
     }

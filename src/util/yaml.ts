@@ -6,14 +6,14 @@
  * resolver. Existing exports only stay diff-free when this package writes the very same bytes, so
  * {@link dumpYaml} is a port of PyYAML's representer, serializer and emitter (the state machine,
  * `analyze_scalar`, `choose_scalar_style` and the scalar writers with their 80-column breaking),
- * not an approximation of its output. {@link loadYaml} parses with the `yaml` package and then
- * applies PyYAML's YAML 1.1 implicit resolvers and safe constructors itself, so hand-written
- * files (`yes`, `0755`, `1:30`, `1_000`) mean what they meant to the original.
+ * not an approximation of its output. {@link loadYaml} applies PyYAML's YAML 1.1 implicit
+ * resolvers and safe constructors, so hand-written files (`yes`, `0755`, `1:30`, `1_000`) mean
+ * what they meant to the original: directly for the block subset that {@link dumpYaml} writes,
+ * through the `yaml` package's parser (`yaml_full.ts`, imported on demand) for anything else.
  *
  * @module
  */
 
-import { type Document, isAlias, isMap, isScalar, isSeq, type Node, parseDocument } from "yaml";
 import { JsonFloat, pythonFloatRepr, setOwn } from "./json.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -21,7 +21,7 @@ import { JsonFloat, pythonFloatRepr, setOwn } from "./json.ts";
 // ---------------------------------------------------------------------------------------------
 
 /** Short names of the `tag:yaml.org,2002:` tags the resolvers and representer use. */
-type CoreTag =
+export type CoreTag =
   | "str"
   | "int"
   | "float"
@@ -96,6 +96,11 @@ function resolvePlain(value: string, table: Map<string, [CoreTag, RegExp][]>): C
  */
 export function yaml11ImplicitTag(value: string): string {
   return resolvePlain(value, DUMP_RESOLVERS);
+}
+
+/** The tag the original's loader resolves an unquoted scalar to (no timestamps). */
+export function loadedPlainTag(value: string): CoreTag {
+  return resolvePlain(value, LOAD_RESOLVERS);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -845,141 +850,15 @@ export class YamlSyntaxError extends SyntaxError {
   }
 }
 
-const TAG_PREFIX = "tag:yaml.org,2002:";
-
-class LoadContext {
-  private readonly built = new Map<Node, unknown>();
-  constructor(
-    private readonly doc: Document,
-    private readonly text: string,
-    private readonly fileName: string,
-  ) {}
-
-  fail(node: Node | null | undefined, reason: string): never {
-    const offset = node?.range?.[0] ?? 0;
-    const before = this.text.slice(0, offset);
-    const line = before.split("\n").length;
-    const lineStart = before.lastIndexOf("\n") + 1;
-    const column = [...this.text.slice(lineStart, offset)].length + 1;
-    const sourceLine = this.text.slice(lineStart).split("\n")[0];
-    const snippet = `${sourceLine}\n${" ".repeat(column - 1)}^`;
-    throw new YamlSyntaxError(reason, this.fileName, line, column, snippet);
-  }
-
-  construct(node: unknown): unknown {
-    if (node === null || node === undefined) return null;
-    if (isAlias(node)) {
-      const target = node.resolve(this.doc);
-      if (!target) this.fail(node as Node, `unknown alias "*${node.source}"`);
-      return this.construct(target);
-    }
-    const key = node as Node;
-    if (this.built.has(key)) return this.built.get(key);
-    if (isScalar(node)) {
-      const value = this.constructScalar(node);
-      this.built.set(key, value);
-      return value;
-    }
-    if (isSeq(node)) {
-      this.checkCollectionTag(node, "seq");
-      const list: unknown[] = [];
-      this.built.set(key, list);
-      for (const item of node.items) list.push(this.construct(item));
-      return list;
-    }
-    if (isMap(node)) {
-      this.checkCollectionTag(node, "map");
-      const object: Record<string, unknown> = {};
-      this.built.set(key, object);
-      for (const [k, v] of this.flattenMapping(node)) {
-        const name = this.constructKey(k);
-        const value = this.construct(v);
-        setOwn(object, name, value);
-      }
-      return object;
-    }
-    return this.fail(key, "unsupported YAML node");
-  }
-
-  private checkCollectionTag(node: Node, expected: "seq" | "map"): void {
-    const tag = node.tag;
-    if (tag === undefined || tag === "!" || tag === TAG_PREFIX + expected) return;
-    this.fail(node, `could not determine a constructor for the tag '${tag}'`);
-  }
-
-  /** PyYAML `flatten_mapping`: `<<` merge keys, merged pairs first so own keys win. */
-  private flattenMapping(node: Node): [unknown, unknown][] {
-    if (!isMap(node)) return this.fail(node, "expected a mapping for merging");
-    const merge: [unknown, unknown][] = [];
-    const own: [unknown, unknown][] = [];
-    for (const pair of node.items) {
-      const k = pair.key as Node | null;
-      if (isScalar(k) && this.scalarTag(k) === "merge") {
-        let value = pair.value as Node | null;
-        if (isAlias(value)) value = value.resolve(this.doc) as Node | null;
-        if (isMap(value)) {
-          merge.push(...this.flattenMapping(value));
-        } else if (isSeq(value)) {
-          const submerge: [unknown, unknown][][] = [];
-          for (let sub of value.items as (Node | null)[]) {
-            if (isAlias(sub)) sub = sub.resolve(this.doc) as Node | null;
-            if (!isMap(sub)) {
-              this.fail(sub ?? value, "expected a mapping for merging, but found another node");
-            }
-            submerge.push(this.flattenMapping(sub));
-          }
-          for (const pairs of submerge.reverse()) merge.push(...pairs);
-        } else {
-          this.fail(value ?? k, "expected a mapping or list of mappings for merging");
-        }
-      } else {
-        own.push([pair.key, pair.value]);
-      }
-    }
-    return [...merge, ...own];
-  }
-
-  private constructKey(node: unknown): string {
-    if (isMap(node) || isSeq(node)) {
-      this.fail(node as Node, "found unhashable key (a mapping or sequence)");
-    }
-    const value = this.construct(node);
-    if (typeof value === "string") return value;
-    // JSON-like objects only have string keys; keep what was written for other scalars.
-    if (isScalar(node) && typeof node.source === "string") return node.source;
-    return String(value);
-  }
-
-  private scalarTag(node: Node): CoreTag | "custom" {
-    if (!isScalar(node)) return "custom";
-    const tag = node.tag;
-    if (tag === undefined) {
-      if (node.type === "PLAIN") return resolvePlain(String(node.value ?? ""), LOAD_RESOLVERS);
-      return "str";
-    }
-    if (tag === "!") return "str";
-    if (tag.startsWith(TAG_PREFIX)) {
-      const short = tag.slice(TAG_PREFIX.length);
-      if (["str", "int", "float", "bool", "null", "merge"].includes(short)) {
-        return short as CoreTag;
-      }
-    }
-    return "custom";
-  }
-
-  private constructScalar(node: Node): unknown {
-    if (!isScalar(node)) return null;
-    const fail = (reason: string): never => this.fail(node, reason);
-    const tag = this.scalarTag(node);
-    if (tag === "custom") {
-      return fail(`could not determine a constructor for the tag '${node.tag}'`);
-    }
-    return constructScalar(String(node.value ?? ""), tag, fail);
-  }
-}
+/** The prefix of the YAML core tags (`tag:yaml.org,2002:str`, …). */
+export const TAG_PREFIX = "tag:yaml.org,2002:";
 
 /** PyYAML's safe constructor of a resolved scalar; `fail` reports a malformed value. */
-function constructScalar(text: string, tag: CoreTag, fail: (reason: string) => never): unknown {
+export function constructScalar(
+  text: string,
+  tag: CoreTag,
+  fail: (reason: string) => never,
+): unknown {
   switch (tag) {
     case "str":
       return text;
@@ -1247,7 +1126,7 @@ class FastLoader {
       text += " " + next;
       this.pos++;
     }
-    return constructScalar(text, resolvePlain(text, LOAD_RESOLVERS), failFast);
+    return constructScalar(text, loadedPlainTag(text), failFast);
   }
 
   private noContinuation(parent: number): void {
@@ -1348,41 +1227,31 @@ function loadFast(text: string): unknown {
 }
 
 /**
+ * The full parser, imported the first time a text is outside the fast path's subset: files this
+ * package wrote never need it, and importing the `yaml` package costs every command about 10 ms
+ * of start-up.
+ */
+let fullParser: Promise<typeof import("./yaml_full.ts")> | undefined;
+
+/**
  * Parses one YAML document the way the original's loader does: PyYAML `SafeLoader` rules for
  * unquoted scalars (YAML 1.1: `yes/no/on/off` are booleans, `0755` is octal, `1:30` is 90,
  * `1_000` is 1000, `1e3` stays a string) except that dates and timestamps stay strings. Integral
  * floats come back as {@link JsonFloat} so that {@link dumpYaml} writes them as `1.0` again. An
  * empty document gives `null`.
  *
- * @throws {YamlSyntaxError} with the file name, line and column of the first problem.
- */
-export function loadYaml(text: string, fileName = "<string>"): unknown {
-  const fast = loadFast(text);
-  return fast !== BAIL ? fast : loadYamlGeneric(text, fileName);
-}
-
-/**
- * {@link loadYaml} through the full parser only (no fast path for the subset that
- * {@link dumpYaml} writes): the reference the fast path must agree with.
+ * @example
+ * ```ts
+ * await loadYaml("coverage: 1.0\nenabled: yes\nmode: 0755\n");
+ * // { coverage: JsonFloat(1), enabled: true, mode: 493 }
+ * ```
  *
- * @throws {YamlSyntaxError} with the file name, line and column of the first problem.
+ * @throws {YamlSyntaxError} with the file name, line and column of the first problem (the
+ * promise rejects with it).
  */
-export function loadYamlGeneric(text: string, fileName = "<string>"): unknown {
-  const doc = parseDocument(text, {
-    schema: "failsafe",
-    version: "1.1",
-    uniqueKeys: false,
-    prettyErrors: true,
-  });
-  const error = doc.errors[0];
-  if (error) {
-    const [position] = error.linePos ?? [{ line: 1, col: 1 }];
-    const reason = error.message.replace(/ at line \d+, column \d+:\n[\s\S]*$/, "");
-    const lines = text.split("\n");
-    const sourceLine = lines[position.line - 1] ?? "";
-    const snippet = `${sourceLine}\n${" ".repeat(Math.max(0, position.col - 1))}^`;
-    throw new YamlSyntaxError(reason, fileName, position.line, position.col, snippet);
-  }
-  if (doc.contents === null) return null;
-  return new LoadContext(doc, text, fileName).construct(doc.contents);
+export async function loadYaml(text: string, fileName = "<string>"): Promise<unknown> {
+  const fast = loadFast(text);
+  if (fast !== BAIL) return fast;
+  fullParser ??= import("./yaml_full.ts");
+  return (await fullParser).loadYamlFull(text, fileName);
 }

@@ -168,12 +168,12 @@ const OTHERS: Record<string, Edit> = {
 };
 
 /** Applies `edits` to fresh copies of a case and checks the shortcut against the full diff. */
-function verdicts(
+async function verdicts(
   item: Case,
   lookups: ExportLookups,
   edits: Edit[],
-): { shortcut: boolean; changes: number } {
-  const doc = loadYaml(item.file) as ApiObject;
+): Promise<{ shortcut: boolean; changes: number }> {
+  const doc = await loadYaml(item.file) as ApiObject;
   const server = parseJson(item.server) as ApiObject;
   for (const edit of edits) edit(doc, server);
   return {
@@ -202,23 +202,23 @@ Deno.test("checkUnchanged: says unchanged only when the full comparison finds no
     const { cases, lookups } = await casesOf(set);
     assert.ok(cases.length >= 4, "checks to compare");
     for (const item of cases) {
-      const plain = verdicts(item, lookups, []);
+      const plain = await verdicts(item, lookups, []);
       assert.equal(plain.changes, 0, `${item.uid}: the export of the check is unchanged`);
       // The shortcut takes every unchanged check whose export needs no lookups.
       assert.equal(plain.shortcut, !item.reference, `${item.uid}: shortcut`);
       for (const [name, edit] of Object.entries(KEEPING)) {
-        const kept = verdicts(item, lookups, [edit]);
+        const kept = await verdicts(item, lookups, [edit]);
         assert.equal(kept.changes, 0, `${item.uid}, ${name}: still unchanged`);
         assert.equal(kept.shortcut, !item.reference, `${item.uid}, ${name}: shortcut`);
       }
       for (const [name, edit] of Object.entries(OTHERS)) {
-        const edited = verdicts(item, lookups, [edit]);
+        const edited = await verdicts(item, lookups, [edit]);
         assert.ok(!edited.shortcut || edited.changes === 0, `${item.uid}, ${name}`);
         if (edited.shortcut) shortcuts++;
       }
       for (let round = 0; round < 40; round++) {
         const edits = Array.from({ length: 1 + next(3) }, () => all[next(all.length)]);
-        const mixed = verdicts(item, lookups, edits);
+        const mixed = await verdicts(item, lookups, edits);
         assert.ok(!mixed.shortcut || mixed.changes === 0, `${item.uid}, round ${round}`);
         if (mixed.shortcut) shortcuts++;
       }

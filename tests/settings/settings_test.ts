@@ -34,6 +34,31 @@ Deno.test("config.yaml is written in the original's format with mode 0600", asyn
   });
 });
 
+Deno.test("a hand-edited config.yaml is read as the original reads it; a broken one is named", async () => {
+  await using tmp = await tempDir();
+  const paths = settingsPaths({}, tmp.path);
+  await Deno.mkdir(paths.dir, { recursive: true });
+  // Flow style and a comment take the full parser; `no` and `30.0` are YAML 1.1 (PyYAML).
+  await Deno.writeTextFile(
+    paths.yaml,
+    "{url: 'https://acme.qualytics.io/api/', token: t} # edited\nssl_verify: no\n",
+  );
+  await assert.rejects(readStoredConfig(nodeFileSystem, paths), (error: Error) => {
+    assert.match(error.message, /config\.yaml:2:1: invalid YAML: .*Fix it or run 'qualytics/);
+    return true;
+  });
+  await Deno.writeTextFile(
+    paths.yaml,
+    "url: https://acme.qualytics.io/api/ # edited\ntoken: t\nssl_verify: no\ntimeout: 30.0\n",
+  );
+  assert.deepEqual(await readStoredConfig(nodeFileSystem, paths), {
+    url: "https://acme.qualytics.io/api/",
+    token: "t",
+    ssl_verify: false,
+    timeout: 30,
+  });
+});
+
 Deno.test("a legacy config.json is migrated to config.yaml", async () => {
   await using tmp = await tempDir();
   const home = tmp.path;

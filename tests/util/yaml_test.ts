@@ -18,7 +18,7 @@ Deno.test("every golden YAML file round-trips byte for byte (load → dump)", as
   assert.ok(files.length >= 91, `found ${files.length} golden YAML files`);
   for (const file of files) {
     const text = await Deno.readTextFile(file);
-    assert.equal(dumpYaml(loadYaml(text, file.pathname)), text, file.pathname);
+    assert.equal(dumpYaml(await loadYaml(text, file.pathname)), text, file.pathname);
   }
 });
 
@@ -53,8 +53,8 @@ function encode(value: unknown): unknown {
 
 Deno.test("loadYaml matches PyYAML SafeLoader without timestamps", async (t) => {
   for (const c of cases.load) {
-    await t.step(JSON.stringify(c.doc), () => {
-      assert.deepEqual(encode(loadYaml(c.doc)), c.value);
+    await t.step(JSON.stringify(c.doc), async () => {
+      assert.deepEqual(encode(await loadYaml(c.doc)), c.value);
     });
   }
 });
@@ -172,8 +172,8 @@ Deno.test("yaml11ImplicitTag tells which strings need quoting", () => {
   assert.equal(yaml11ImplicitTag("hello"), "str");
 });
 
-Deno.test("loadYaml: YAML 1.1 scalars, floats stay floats, dates stay strings", () => {
-  const value = loadYaml(
+Deno.test("loadYaml: YAML 1.1 scalars, floats stay floats, dates stay strings", async () => {
+  const value = await loadYaml(
     "a: yes\nb: off\nc: 0755\nd: 1:30\ne: 1_000\nf: 0x1F\ng: 1e3\nh: 1.0\ni: 2024-01-15\n" +
       "j: 2024-01-15T10:30:00Z\nk: ~\nl:\nm: '1.0'\n",
   ) as Record<string, unknown>;
@@ -194,11 +194,11 @@ Deno.test("loadYaml: YAML 1.1 scalars, floats stay floats, dates stay strings", 
   });
   assert.ok(value.h instanceof JsonFloat);
   assert.equal(dumpYaml(value.h), "1.0\n...\n");
-  assert.equal(loadYaml(""), null);
+  assert.equal(await loadYaml(""), null);
 });
 
-Deno.test("loadYaml: syntax errors carry file, line and column", () => {
-  assert.throws(
+Deno.test("loadYaml: syntax errors carry file, line and column", async () => {
+  await assert.rejects(
     () => loadYaml("name: ok\nfields:\n- a\n  b: [\n", "checks/orders/x.yaml"),
     (error: unknown) => {
       assert.ok(error instanceof YamlSyntaxError);
@@ -209,16 +209,19 @@ Deno.test("loadYaml: syntax errors carry file, line and column", () => {
       return true;
     },
   );
-  assert.throws(() => loadYaml("a: 1\n  b: 2\n", "f.yaml"), (error: unknown) => {
+  await assert.rejects(() => loadYaml("a: 1\n  b: 2\n", "f.yaml"), (error: unknown) => {
     assert.ok(error instanceof YamlSyntaxError);
     assert.equal(error.line, 1);
     return true;
   });
-  assert.throws(() => loadYaml("a: 1\n---\nb: 2\n", "multi.yaml"), YamlSyntaxError);
-  assert.throws(() => loadYaml("a: !!timestamp 2020-01-01\n", "tag.yaml"), (error: unknown) => {
-    assert.ok(error instanceof YamlSyntaxError);
-    assert.match(error.message, /tag:yaml\.org,2002:timestamp/);
-    assert.equal(error.line, 1);
-    return true;
-  });
+  await assert.rejects(() => loadYaml("a: 1\n---\nb: 2\n", "multi.yaml"), YamlSyntaxError);
+  await assert.rejects(
+    () => loadYaml("a: !!timestamp 2020-01-01\n", "tag.yaml"),
+    (error: unknown) => {
+      assert.ok(error instanceof YamlSyntaxError);
+      assert.match(error.message, /tag:yaml\.org,2002:timestamp/);
+      assert.equal(error.line, 1);
+      return true;
+    },
+  );
 });

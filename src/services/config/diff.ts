@@ -121,7 +121,7 @@ export async function folderDatastores(
     if (text === undefined) continue;
     let data: unknown;
     try {
-      data = loadYaml(text, file);
+      data = await loadYaml(text, file);
     } catch (error) {
       if (error instanceof YamlSyntaxError) throw new DriftInputError(error.message);
       throw error;

@@ -354,7 +354,7 @@ export function connectionStaleFilter(
     const text = await fs.readTextFile(path.join(root, ...segments(relative)));
     let name: unknown;
     try {
-      const data = loadYaml(text ?? "");
+      const data = await loadYaml(text ?? "");
       name = data && typeof data === "object" ? (data as Record<string, unknown>).name : undefined;
     } catch {
       return false;

@@ -281,10 +281,13 @@ class Reader {
   }
 
   /** {@link mapping} of a file already read. */
-  mappingOf(file: string, text: string): { doc: ApiObject; text: string } | undefined {
+  async mappingOf(
+    file: string,
+    text: string,
+  ): Promise<{ doc: ApiObject; text: string } | undefined> {
     let doc: unknown;
     try {
-      doc = loadYaml(text, this.rel(file));
+      doc = await loadYaml(text, this.rel(file));
     } catch (error) {
       if (error instanceof YamlSyntaxError) {
         this.problems.push({
@@ -525,15 +528,15 @@ async function readCheckFile(fs: FileSystem, root: string, file: string): Promis
  * Validates one check file's text; a file that vanished after it was listed (no text) is no
  * check and no problem.
  */
-function checkFileOf(
+async function checkFileOf(
   fs: FileSystem,
   root: string,
   file: string,
   text: string | undefined,
-): CheckFile {
+): Promise<CheckFile> {
   if (text === undefined) return { file, problems: [] };
   const r = new Reader(fs, root);
-  const read = r.mappingOf(file, text);
+  const read = await r.mappingOf(file, text);
   if (!read) return { file, problems: r.problems };
   const { doc } = read;
   let ok = r.types(file, text, doc, CHECK_TYPES);
@@ -572,7 +575,7 @@ async function readCheckFiles(
     const batch = files.slice(start, start + CHECK_BATCH);
     const texts = fs.readTextFilesSync(batch);
     for (const [index, file] of batch.entries()) {
-      out.push(checkFileOf(fs, root, file, texts[index]));
+      out.push(await checkFileOf(fs, root, file, texts[index]));
     }
     await yieldToEventLoop();
   }

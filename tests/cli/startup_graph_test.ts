@@ -1,0 +1,52 @@
+/**
+ * Every command pays for the modules `cli.ts` imports statically. The packages only some commands
+ * need are imported where they are needed; this keeps a static import from slipping back in.
+ */
+import assert from "node:assert/strict";
+
+interface ModuleInfo {
+  specifier: string;
+  kind: string;
+  dependencies?: { code?: { specifier: string }; isDynamic?: boolean }[];
+}
+
+/** The npm packages (name@version) reached from `cli.ts` through static imports only. */
+async function staticNpmPackages(): Promise<Set<string>> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", new URL("../../cli.ts", import.meta.url).pathname],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+  const info = JSON.parse(new TextDecoder().decode(output.stdout)) as {
+    roots: string[];
+    modules: ModuleInfo[];
+    redirects: Record<string, string>;
+  };
+  const modules = new Map(info.modules.map((module) => [module.specifier, module]));
+  const packages = new Set<string>();
+  const seen = new Set<string>();
+  const visit = (specifier: string) => {
+    const resolved = info.redirects[specifier] ?? specifier;
+    if (seen.has(resolved)) return;
+    seen.add(resolved);
+    if (resolved.startsWith("npm:")) {
+      packages.add(resolved.slice(4).replace(/^\//, "").replace(/(.)@.*$/, "$1"));
+      return;
+    }
+    for (const dependency of modules.get(resolved)?.dependencies ?? []) {
+      if (!dependency.isDynamic && dependency.code) visit(dependency.code.specifier);
+    }
+  };
+  info.roots.forEach(visit);
+  return packages;
+}
+
+Deno.test("start-up imports none of the packages that only some commands need", async () => {
+  const packages = await staticNpmPackages();
+  // The walk must reach the packages every command uses, or it proves nothing.
+  assert.ok(packages.has("@commander-js/extra-typings"), [...packages].join(", "));
+  for (const lazy of ["yaml", "@modelcontextprotocol/sdk", "zod", "cron-parser", "exceljs"]) {
+    assert.ok(!packages.has(lazy), `${lazy} is imported at start-up: ${[...packages].join(", ")}`);
+  }
+});
