@@ -118,6 +118,7 @@ export { diffConfig, type DriftReport } from "./src/services/config/diff.ts";
 export {
   loadChecksFolder,
   loadConfigFolder,
+  type LoadedChecksFolder,
   type LoadedFolder,
   type Problem,
 } from "./src/services/config/load.ts";

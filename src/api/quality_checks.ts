@@ -33,6 +33,11 @@ export function listQualityChecks(
   });
 }
 
+/** The rule specifications (`GET /quality-checks/specifications/rules`): one per rule type. */
+export function listRuleSpecifications(client: QualyticsClient): Promise<unknown> {
+  return client.get("quality-checks/specifications/rules");
+}
+
 /** One check. */
 export function getQualityCheck(client: QualyticsClient, id: number): Promise<QualityCheck> {
   return client.get<QualityCheck>(`quality-checks/${id}`);

@@ -288,8 +288,9 @@ export async function runChecksExportTemplates(
     ui.data(templates, format);
     return 0;
   }
+  // The original's `json.dump(templates, f, indent=4)`: ASCII only, no final newline.
   const text = format === "json"
-    ? stringifyJson(templates, { indent: 2 }) + "\n"
+    ? stringifyJson(templates, { indent: 4, asciiOnly: true })
     : dumpYaml(templates);
   const target = path.resolve(ctx.cwd, output);
   await ctx.fs.writeTextFile(target, text);

@@ -30,7 +30,7 @@ import {
 } from "./runtime.ts";
 import { parseConcurrency } from "./session.ts";
 
-/** The default folder of `config export` / `config diff` (the original's). */
+/** The default folder of `config export`, `diff`, `import` and `plan` (the original's). */
 export const DEFAULT_CONFIG_DIR = "./qualytics-export";
 /** The default folder of `checks export` (the original's). */
 export const DEFAULT_CHECKS_DIR = "./checks";
@@ -48,7 +48,11 @@ function shown(dir: string): string {
   return `${dir.replace(/\/+$/, "")}/`;
 }
 
-function include(text: string | undefined): Set<ExportResource> | undefined {
+/**
+ * `--include` of the config commands (`config export`, `config diff`, `config import`,
+ * `config plan`): an unknown kind is a usage error (exit 2) with the original's message.
+ */
+export function parseIncludeOption(text: string | undefined): Set<ExportResource> | undefined {
   try {
     return parseInclude(text);
   } catch (error) {
@@ -74,7 +78,7 @@ export async function runConfigExport(
   options: ConfigExportCliOptions,
 ): Promise<number> {
   const { ctx, ui } = runtime;
-  const kinds = include(options.include);
+  const kinds = parseIncludeOption(options.include);
   const client = await runtime.client({ concurrency: options.concurrency });
   const ids = [...new Set(options.datastoreIds)];
   ui.info(
@@ -157,9 +161,9 @@ export async function runConfigDiff(
   options: ConfigDiffCliOptions,
 ): Promise<number> {
   const { ctx, ui } = runtime;
-  const kinds = include(options.include);
+  const kinds = parseIncludeOption(options.include);
   const input = path.resolve(ctx.cwd, options.input);
-  if (!(await ctx.fs.exists(input))) {
+  if (!(await ctx.fs.isDirectory(input))) {
     throw new CliError(`Input directory not found: ${options.input}`);
   }
   const client = await runtime.client({ concurrency: options.concurrency });
@@ -363,7 +367,9 @@ export function checksExportCommand(runtime: Runtime): Command {
     .description(
       "Export a datastore's quality checks as YAML files, one per check: " +
         "<output>/<container>/<rule>__<fields>.yaml. Unfiltered exports remove the files of " +
-        "checks that no longer exist.",
+        "checks that no longer exist (check files in the folders of the datastore's containers, " +
+        "nothing else); filtered exports write the files (names and UIDs) of the unfiltered " +
+        "export and remove nothing.",
     )
     .requiredOption("--datastore-id <id>", "Datastore whose checks to export.", parseInteger)
     .option("-o, --output <dir>", "Output folder.", DEFAULT_CHECKS_DIR)

@@ -6,6 +6,7 @@
  */
 import * as path from "node:path";
 import { Command, Option } from "@commander-js/extra-typings";
+import type { ApiObject } from "../api/types.ts";
 import type { QualyticsClient } from "../client/http_client.ts";
 import {
   type ApplyEvent,
@@ -13,6 +14,7 @@ import {
   importFailed,
   type ImportResult,
   type SummaryKey,
+  type SummaryRow,
 } from "../services/config/import_apply.ts";
 import {
   type FieldChange,
@@ -34,9 +36,9 @@ import {
   type LoadedFolder,
   type Problem,
 } from "../services/config/load.ts";
-import { InvalidIncludeError, parseInclude } from "../services/config/options.ts";
 import type { ExportResource } from "../services/config/plan.ts";
 import { stringifyJson } from "../util/json.ts";
+import { DEFAULT_CONFIG_DIR, parseIncludeOption } from "./config_export.ts";
 import { CliError, UsageError } from "./errors.ts";
 import { type Format, parseObjectFormat, type Progress, renderTable } from "./output.ts";
 import { collect, parseInteger, type Runtime } from "./runtime.ts";
@@ -261,14 +263,12 @@ async function planAndApply(
   options: ImportCommandOptions,
   folder: LoadedFolder,
   include: Set<ExportResource> | undefined,
-  extraProblems: Problem[],
   early: EarlyTarget,
 ): Promise<number> {
   const { ctx, ui } = runtime;
   const { client, reader } = await early.start();
   const target = await reader.read(folder);
   const plan = planImport(folder, target, { include, prune: options.prune, sync: options.sync });
-  plan.problems.unshift(...extraProblems);
   if (plan.problems.length) {
     if (options.format) ui.data(planToData(plan), options.format);
     reportProblems(runtime, plan.problems);
@@ -301,9 +301,10 @@ async function planAndApply(
   return options.detailedExitcode && planHasChanges(plan) ? 2 : 0;
 }
 
+/** The input folder, resolved; not a folder (missing, or a file) is an error (exit 1). */
 async function requireDirectory(runtime: Runtime, input: string): Promise<string> {
   const dir = path.resolve(runtime.ctx.cwd, input);
-  if (!(await runtime.ctx.fs.exists(dir))) {
+  if (!(await runtime.ctx.fs.isDirectory(dir))) {
     throw new CliError(`Input directory not found: ${input}`);
   }
   return dir;
@@ -315,14 +316,8 @@ export async function runConfigImport(
   options: ConfigImportOptions,
 ): Promise<number> {
   const { ui, ctx } = runtime;
-  const extra: Problem[] = [];
-  let include: Set<ExportResource> | undefined;
-  try {
-    include = parseInclude(options.include);
-  } catch (error) {
-    if (!(error instanceof InvalidIncludeError)) throw error;
-    extra.push({ file: "--include", message: error.message });
-  }
+  // The original's order (§8 step 1): --include, then the folder, and only then the login.
+  const include = parseIncludeOption(options.include);
   const dir = await requireDirectory(runtime, options.input);
   if (options.dryRun) ui.info("DRY RUN — no changes will be made.");
   ui.info(`Importing configuration from ${options.input.replace(/\/+$/, "")}/...`);
@@ -334,7 +329,7 @@ export async function runConfigImport(
     env: ctx.env,
     onDatastore: early.onDatastore,
   });
-  return await planAndApply(runtime, options, folder, include, extra, early);
+  return await planAndApply(runtime, options, folder, include, early);
 }
 
 /** `checks import`. */
@@ -347,9 +342,11 @@ export async function runChecksImport(
   const include = new Set<ExportResource>(["checks"]);
   // Started by the first datastore, once check files are found: an empty folder needs no login.
   const early = new EarlyTarget(runtime, options, include);
+  // Each datastore id once, in first-seen order (the load drops repeats).
   const folder = await loadChecksFolder(ctx.fs, dir, options.datastoreIds, {
     onDatastore: early.onDatastore,
   });
+  if (folder.skipped.length) ui.warn(skippedMessage(folder.skipped));
   const count = folder.datastores[0]?.checks.length ?? 0;
   if (!count && !folder.problems.length) {
     ui.info(`No check YAML files found in ${options.input.replace(/\/+$/, "")}/`);
@@ -357,7 +354,160 @@ export async function runChecksImport(
   }
   ui.info(`Loaded ${count} check definitions from ${options.input.replace(/\/+$/, "")}/`);
   if (options.dryRun) ui.info("DRY RUN — no changes will be made.");
-  return await planAndApply(runtime, options, folder, include, [], early);
+  return await planAndApplyChecks(runtime, options, folder, include, early);
+}
+
+/** Skipped files named in one line: the first three, then how many more. */
+function skippedMessage(skipped: string[]): string {
+  const shown = skipped.slice(0, 3).join(", ");
+  const more = skipped.length > 3 ? ` and ${skipped.length - 3} more` : "";
+  return `Skipped ${skipped.length} YAML file(s) without 'rule_type' (not quality checks): ` +
+    `${shown}${more}`;
+}
+
+/** One target datastore of `checks import`: its plan and, once applied, its result. */
+interface DatastoreRun {
+  id: number;
+  /** Its name on the target (`#<id>` when the target has no such datastore). */
+  name: string;
+  plan: ImportPlan;
+  result?: ImportResult;
+}
+
+/** A datastore's planned changes, as `--format` prints them in a dry run. */
+function datastorePlanData(run: DatastoreRun): ApiObject {
+  const total = { create: 0, update: 0, delete: 0, unchanged: 0 };
+  const counts = planCounts(run.plan);
+  for (const kind of PLAN_KINDS) {
+    for (const action of Object.keys(total) as (keyof typeof total)[]) {
+      total[action] += counts[kind][action];
+    }
+  }
+  return {
+    datastore_id: run.id,
+    datastore: run.name,
+    changes: planHasChanges(run.plan),
+    ...total,
+    sync: run.plan.syncs.length > 0,
+  };
+}
+
+/** A datastore's summary row: its checks; Failed also counts a failed sync. */
+function datastoreSummary(run: DatastoreRun): ApiObject {
+  const row = run.result!.summary.check;
+  return {
+    datastore_id: run.id,
+    datastore: run.name,
+    created: row.created,
+    updated: row.updated,
+    unchanged: row.unchanged,
+    deleted: row.deleted,
+    failed: row.failed + run.result!.summary.sync.failed,
+  };
+}
+
+/**
+ * `checks import`'s plan and apply: the whole folder is validated and planned for every
+ * datastore before anything is written; then each datastore is imported in turn, in the given
+ * order, with its own progress line and summary row (`config-as-code.md` §10.5).
+ */
+async function planAndApplyChecks(
+  runtime: Runtime,
+  options: ImportCommandOptions,
+  folder: LoadedFolder,
+  include: Set<ExportResource>,
+  early: EarlyTarget,
+): Promise<number> {
+  const { ctx, ui } = runtime;
+  const { client, reader } = await early.start();
+  const target = await reader.read(folder);
+  const planOptions = { include, prune: options.prune, sync: options.sync };
+  const runs: DatastoreRun[] = folder.datastores.map((ds) => ({
+    id: ds.id!,
+    name: (target.datastores.find((d) => d.id === ds.id)?.name as string | undefined) ??
+      `#${ds.id}`,
+    // The folder's problems are the whole plan's, added once below.
+    plan: planImport({ ...folder, datastores: [ds], problems: [] }, target, planOptions),
+  }));
+  const whole: ImportPlan = {
+    items: runs.flatMap((run) => run.plan.items),
+    syncs: runs.flatMap((run) => run.plan.syncs),
+    problems: [...folder.problems, ...runs.flatMap((run) => run.plan.problems)],
+    target,
+  };
+  if (whole.problems.length) {
+    if (options.format) ui.data(planToData(whole), options.format);
+    reportProblems(runtime, whole.problems);
+    return 1;
+  }
+  if (options.dryRun) {
+    for (const run of runs) {
+      ui.info(`[DRY RUN] Importing to datastore ${run.id}...`);
+      if (!options.format) ctx.stderr.write(renderPlanText(run.plan, ui.colors));
+    }
+    if (options.format) {
+      ui.data({ ...planToData(whole), datastores: runs.map(datastorePlanData) }, options.format);
+    }
+    return options.detailedExitcode && planHasChanges(whole) ? 2 : 0;
+  }
+  const errors: ApiObject[] = [];
+  for (const run of runs) {
+    ui.info(`Importing to datastore ${run.id}...`);
+    if (!planHasChanges(run.plan)) ui.info("No changes: the datastore already matches the folder.");
+    else ctx.stderr.write(renderPlanText(run.plan, ui.colors));
+    run.result = await applyImport(client, run.plan, {
+      sync: options.sync,
+      concurrency: client.concurrency,
+      sleep: ctx.sleep,
+      now: ctx.now,
+      onEvent: progressReporter(runtime),
+    });
+    for (const error of run.result.errors) {
+      ui.error(`${LABELS[error.kind]}: ${error.name}: ${error.message}`);
+      errors.push({ datastore_id: run.id, ...error });
+    }
+  }
+  const rows = runs.map(datastoreSummary);
+  ctx.stderr.write("Import Summary\n");
+  ctx.stderr.write(
+    renderTable(
+      rows.map((row) => ({
+        "Datastore ID": row.datastore_id,
+        Created: row.created,
+        Updated: row.updated,
+        Unchanged: row.unchanged,
+        Deleted: row.deleted,
+        Failed: row.failed,
+      })),
+      ["Datastore ID", "Created", "Updated", "Unchanged", "Deleted", "Failed"],
+      ctx.stderr,
+    ),
+  );
+  if (options.format) {
+    const summary = emptySummary();
+    for (const run of runs) {
+      for (const [key, row] of Object.entries(run.result!.summary) as [SummaryKey, SummaryRow][]) {
+        for (const count of Object.keys(row) as (keyof SummaryRow)[]) {
+          summary[key][count] += row[count];
+        }
+      }
+    }
+    ui.data({ datastores: rows, summary, errors }, options.format);
+  }
+  if (runs.some((run) => importFailed(run.result!))) {
+    ui.error(`${errors.length} error(s) encountered during import.`);
+    return 1;
+  }
+  ui.success("Import complete!");
+  return options.detailedExitcode && planHasChanges(whole) ? 2 : 0;
+}
+
+/** Zero counts for every summary key. */
+function emptySummary(): Record<SummaryKey, SummaryRow> {
+  const keys: SummaryKey[] = [...PLAN_KINDS, "sync"];
+  return Object.fromEntries(
+    keys.map((key) => [key, { created: 0, updated: 0, unchanged: 0, deleted: 0, failed: 0 }]),
+  ) as Record<SummaryKey, SummaryRow>;
 }
 
 function examples(...lines: string[]): string {
@@ -403,10 +553,11 @@ export function configImportCommands(runtime: Runtime): Command[] {
           ? "Import a config-as-code folder: validate everything, plan, then apply only the differences."
           : "Show what 'config import' would change (same as 'config import --dry-run').",
       )
-      .requiredOption("-i, --input <dir>", "The folder written by 'config export'.")
+      .option("-i, --input <dir>", "The folder written by 'config export'.", DEFAULT_CONFIG_DIR)
       .option(
         "--include <list>",
-        "Comma list of: connections, datastores, containers, computed_fields, checks.",
+        "Comma list of: connections, datastores, containers, computed_fields, checks " +
+          "(an unknown one is a usage error, exit 2).",
       );
     if (name === "import") command = command.option("--dry-run", "Only print the plan.", false);
     command = addSharedOptions(command);
@@ -446,18 +597,27 @@ export function checksImportCommand(runtime: Runtime): Command {
     .description("Import check files (a 'checks export' folder) into one or more datastores.")
     .requiredOption(
       "--datastore-id <id>",
-      "Target datastore ID (repeat for several).",
+      "Target datastore ID (repeat for several; each is imported once, in the order given).",
       collect(parseInteger),
     )
-    .option("-i, --input <dir>", "The folder of check files.", "./checks")
+    .option(
+      "-i, --input <dir>",
+      "The folder of check files (YAML files without 'rule_type' are skipped, with a warning).",
+      "./checks",
+    )
     .option("--dry-run", "Only print the plan.", false);
   addSharedOptions(command as unknown as AnyCommand);
   command.addHelpText(
     "after",
-    examples(
-      "qualytics checks import --datastore-id 42 --input ./checks",
-      "qualytics checks import --datastore-id 42 --datastore-id 43 -i ./checks --dry-run",
-    ),
+    "\nEvery datastore is validated and planned before anything is written; then each is\n" +
+      "imported in turn, with one summary row per datastore (and per-datastore entries\n" +
+      "with --format). Exit 1 when anything failed.\n" +
+      examples(
+        "qualytics checks import --datastore-id 42 --input ./checks",
+        "qualytics checks import --datastore-id 42 --datastore-id 43 -i ./checks --dry-run",
+        "qualytics checks import --datastore-id 42 -i ./qualytics-export/datastores/sales_dw",
+        "qualytics checks import --datastore-id 42 --datastore-id 43 --format json > summary.json",
+      ),
   );
   command.action(runtime.handle((opts: Record<string, any>) =>
     runChecksImport(runtime, {

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { stringifyJson } from "../util/json.ts";
+
 /** Any failure of a request to the controlplane. */
 export class QualyticsApiError extends Error {
   /** HTTP status, or 0 when no response arrived. */
@@ -73,11 +75,11 @@ export function describeDetail(detail: unknown): string {
           : "";
         return loc ? `${loc}: ${(item as { msg: unknown }).msg}` : String(item.msg);
       }
-      return JSON.stringify(item);
+      return stringifyJson(item);
     }).join("; ");
   }
   if (detail === undefined || detail === null) return "";
-  return JSON.stringify(detail);
+  return stringifyJson(detail);
 }
 
 /** Builds the typed error for a non-2xx response. */

@@ -42,7 +42,7 @@ function resolve(deps: McpDeps, dir: string): string {
 
 async function requireDirectory(deps: McpDeps, dir: string): Promise<string> {
   const resolved = resolve(deps, dir);
-  if (!(await deps.fs.exists(resolved))) {
+  if (!(await deps.fs.isDirectory(resolved))) {
     throw new ToolInputError(`Input directory not found: ${resolved}`);
   }
   return resolved;

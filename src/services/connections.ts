@@ -16,7 +16,7 @@ import type { ApiObject, Connection } from "../api/types.ts";
 import type { QualyticsClient } from "../client/http_client.ts";
 import { ConflictError, NotFoundError } from "../client/errors.ts";
 import { PlaceholderResolver } from "../util/env_placeholders.ts";
-import { parseJson } from "../util/json.ts";
+import { parseJson, stringifyJson } from "../util/json.ts";
 import {
   findByIdOrName,
   InvalidInputError,
@@ -305,7 +305,7 @@ export async function deleteConnectionById(
 
 function detailText(detail: unknown): string {
   if (typeof detail === "string") return detail;
-  return detail === undefined || detail === null ? "" : JSON.stringify(detail);
+  return detail === undefined || detail === null ? "" : stringifyJson(detail);
 }
 
 /** What a delete endpoint answered, as the original reports it (empty → a success message). */

@@ -3,7 +3,7 @@
  * (Python's `json.dumps` separators, floats kept as `1.0`), but faster, and able to splice in
  * text serialised earlier ({@link RawJson}) so list pages can reuse per-record JSON.
  */
-import { JsonFloat, pythonFloatRepr } from "../util/json.ts";
+import { JsonFloat, numberRepr, pythonFloatRepr } from "../util/json.ts";
 
 /** JSON text inserted verbatim by {@link toJsonText} (a record's cached rendering). */
 export class RawJson {
@@ -42,7 +42,8 @@ function write(item: unknown): string | undefined {
     case "string":
       return quote(item);
     case "number":
-      return Number.isFinite(item) ? String(item) : "null";
+      // Python's `json.dumps` writes a float such as 0.00001 as `1e-05`.
+      return Number.isFinite(item) ? numberRepr(item) : "null";
     case "boolean":
     case "bigint":
       return String(item);

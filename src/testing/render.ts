@@ -142,14 +142,19 @@ export function renderDatastoreListing(rec: Rec): Rec {
 
 // ------------------------------------------------------------------------------ container
 
-/** A container as served (`detail` adds `computed_fields`). */
+/**
+ * A container as served (`detail` adds `computed_fields`). In the listing, an `as_given` record
+ * that has a `computed_fields` key is served with it as given (the real listing can carry
+ * `computed_fields: []` for a container that has computed fields: only its detail lists them).
+ */
 export function renderContainer(state: FakeState, rec: Rec, detail = false): Rec {
   const out: Rec = {};
   for (const [key, value] of Object.entries(rec)) {
     if (key === "datastore") out[key] = datastoreStub(state, value);
     else if (key === "global_tags") out[key] = renderTags(state, value);
-    else if (key === "computed_fields") continue;
-    else out[key] = value;
+    else if (key === "computed_fields") {
+      if (!detail && isGiven(rec)) out[key] = value;
+    } else out[key] = value;
   }
   if (rec.container_type === "computed_join") {
     const left = state.containers.get(rec.left_container_id);

@@ -47,6 +47,8 @@ export interface FileSystem {
   remove(file: string): Promise<void>;
   /** Whether something exists at the path. */
   exists(file: string): Promise<boolean>;
+  /** Whether the path is a folder (or a link to one); false when missing or a file. */
+  isDirectory(file: string): Promise<boolean>;
   /** The permission bits of a file, or `undefined` when it does not exist. */
   mode(file: string): Promise<number | undefined>;
 }
@@ -207,6 +209,14 @@ export const nodeFileSystem: FileSystem = {
       return true;
     } catch (error) {
       if (isNotFound(error)) return false;
+      throw error;
+    }
+  },
+  async isDirectory(file) {
+    try {
+      return (await fs.stat(file)).isDirectory();
+    } catch (error) {
+      if (isMissingFolder(error)) return false;
       throw error;
     }
   },

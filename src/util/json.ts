@@ -2,7 +2,9 @@
  * Lossless JSON: the controlplane (a Python service) distinguishes `1.0` from `1`, and the
  * original CLI writes `coverage: 1.0` into exported YAML. `JSON.parse` would turn both into the
  * number `1`, so integral floats are parsed into {@link JsonFloat} boxes that every writer in
- * this package (JSON and YAML) prints back as floats.
+ * this package (JSON and YAML) prints back as floats. Integers outside ±(2^53 − 1), which a
+ * `number` cannot hold exactly (Python's can), are parsed into `bigint`s, which the writers
+ * print digit for digit (as the YAML reader does for such integers in files).
  *
  * @module
  */
@@ -29,6 +31,15 @@ export function isJsonFloat(value: unknown): value is JsonFloat {
 /** The plain number of a parsed JSON number (boxed or not); other values pass through. */
 export function toNumber(value: unknown): unknown {
   return value instanceof JsonFloat ? value.value : value;
+}
+
+/**
+ * A finite number as Python's `json.dumps` writes it: an integer in digits, any other number
+ * as {@link pythonFloatRepr} (`1e-05`, where JavaScript writes `0.00001`).
+ */
+export function numberRepr(value: number): string {
+  if (!Number.isInteger(value)) return pythonFloatRepr(value);
+  return Number.isSafeInteger(value) ? String(value) : BigInt(value).toString();
 }
 
 /** Python's `repr(float)`: shortest round-trip digits, exponent below 1e-4 or from 1e16. */
@@ -76,19 +87,38 @@ export class JsonParseError extends SyntaxError {
 /** Starts the string that stands in for an integral float token in the rewritten text. */
 const MARKER = "\uE000";
 const MARKER_CODE = 0xe000;
-/** The marker character in the input, raw or escaped: the rewrite could not be told apart. */
-const MARKER_IN_INPUT = /\uE000|\\u[eE]000/;
+/** Starts the string that stands in for an integer token outside the safe range. */
+const BIG_MARKER = "\uE001";
+const BIG_MARKER_CODE = 0xe001;
+/** A marker character in the input, raw or escaped: the rewrite could not be told apart. */
+const MARKER_IN_INPUT = /[\uE000\uE001]|\\u[eE]00[01]/;
 
-/** Replaces marker strings by {@link JsonFloat}s, in place; returns the (new) value. */
+/** Set by {@link unmark} when it meets a number that a long integer token may have given. */
+let unsafeNumberSeen = false;
+
+/** Whether `JSON.parse` may have rounded the token of this number (or it is infinite). */
+const isUnsafe = (value: number) =>
+  value > Number.MAX_SAFE_INTEGER || value < -Number.MAX_SAFE_INTEGER;
+
+/**
+ * Replaces marker strings by {@link JsonFloat}s and `bigint`s, in place; returns the (new)
+ * value. Notes a number outside the safe range in {@link unsafeNumberSeen}.
+ */
 function unmark(value: unknown): unknown {
   if (typeof value === "string") {
-    return value.charCodeAt(0) === MARKER_CODE ? new JsonFloat(Number(value.slice(1))) : value;
+    const code = value.charCodeAt(0);
+    if (code === MARKER_CODE) return new JsonFloat(Number(value.slice(1)));
+    return code === BIG_MARKER_CODE ? BigInt(value.slice(1)) : value;
   }
-  if (typeof value !== "object" || value === null) return value;
+  if (typeof value !== "object" || value === null) {
+    if (typeof value === "number" && isUnsafe(value)) unsafeNumberSeen = true;
+    return value;
+  }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const item = value[i];
       if (typeof item === "object" || typeof item === "string") value[i] = unmark(item);
+      else if (typeof item === "number" && isUnsafe(item)) unsafeNumberSeen = true;
     }
     return value;
   }
@@ -96,7 +126,10 @@ function unmark(value: unknown): unknown {
   // `for in`: JSON.parse makes plain objects, and a key array per object is garbage to collect.
   for (const key in object) {
     const item = object[key];
-    if (typeof item !== "object" && typeof item !== "string") continue;
+    if (typeof item !== "object" && typeof item !== "string") {
+      if (typeof item === "number" && isUnsafe(item)) unsafeNumberSeen = true;
+      continue;
+    }
     const replaced = unmark(item);
     if (replaced === item) continue;
     setOwn(object, key, replaced);
@@ -108,32 +141,79 @@ const isDigit = (code: number) => code >= 48 && code <= 57;
 const isJsonSpace = (code: number) => code === 32 || code === 10 || code === 13 || code === 9;
 /** A digit followed by `.`, `e` or `E`: where every number with a fraction or exponent starts. */
 const FRACTION_OR_EXPONENT = /\d[.eE]/g;
+/** {@link FRACTION_OR_EXPONENT}, or a run of 16 digits (every integer outside ±(2^53 − 1)). */
+const FRACTION_EXPONENT_OR_LONG = /\d[.eE]|\d{16}/g;
+/**
+ * A run of 16 digits after `:`, `,`, `[` or at the start (and spaces and a minus sign): where
+ * every integer token outside ±(2^53 − 1) stands. Anchored at the delimiter, the test skips
+ * through a reply about twice as fast as a bare `\d{16}` (most digits are not after one).
+ */
+const LONG_INTEGER_AFTER_DELIMITER = /[:,[]\s*-?\d{16}/;
+const LONG_INTEGER_AT_START = /^\s*-?\d{16}/;
+
+/**
+ * Whether `text.slice(start, end)` stands in value position: after `:`, `,`, `[` or at the
+ * start, before `,`, `}`, `]` or the end (JSON whitespace between).
+ */
+function inValuePosition(text: string, start: number, end: number): boolean {
+  let before = start - 1;
+  while (before >= 0 && isJsonSpace(text.charCodeAt(before))) before--;
+  const delimiter = before < 0 ? -1 : text.charCodeAt(before);
+  // `:`, `,` or `[`
+  if (delimiter !== -1 && delimiter !== 58 && delimiter !== 44 && delimiter !== 91) return false;
+  let after = end;
+  while (after < text.length && isJsonSpace(text.charCodeAt(after))) after++;
+  const next = after < text.length ? text.charCodeAt(after) : -1;
+  // `,`, `}` or `]`
+  return next === -1 || next === 44 || next === 125 || next === 93;
+}
 
 /**
  * `text` with every integral float token in value position — a number with a fraction or an
  * exponent, after `:`, `,`, `[` or at the start, before `,`, `}`, `]` or the end — replaced by
- * the string `"<U+E000><token>"`, and how many were replaced.
+ * the string `"<U+E000><token>"`, every integer token outside ±(2^53 − 1) in value position by
+ * `"<U+E001><token>"`, and how many were replaced.
  *
  * Candidates are found by a one-step regular expression and checked by hand: a pattern that
  * also matched the delimiters around the token costs several times more on the long replies of
- * check listings (one `coverage: 1.0` per check).
+ * check listings (one `coverage: 1.0` per check). Long integers are looked for only in a text
+ * that has a run of 16 digits at all (one quick test; replies rarely have one).
  */
-function markIntegralFloats(text: string): { text: string; floats: number } {
+function markNumbers(text: string, long: boolean): { text: string; marked: number; big: number } {
   let out = "";
   let copied = 0;
-  let floats = 0;
-  const candidates = new RegExp(FRACTION_OR_EXPONENT);
+  let marked = 0;
+  let big = 0;
+  const candidates = new RegExp(long ? FRACTION_EXPONENT_OR_LONG : FRACTION_OR_EXPONENT);
   for (let match = candidates.exec(text); match; match = candidates.exec(text)) {
     let start = match.index;
     while (start > 0 && isDigit(text.charCodeAt(start - 1))) start--;
+    if (long && isDigit(text.charCodeAt(match.index + 1))) {
+      // A run of 16 digits or more: a long integer, or the integer part of a float, or text.
+      let end = match.index + 16;
+      while (isDigit(text.charCodeAt(end))) end++;
+      const next = text.charCodeAt(end);
+      if (next === 46 || next === 101 || next === 69) {
+        // A fraction or exponent follows: its last digit starts a float candidate.
+        candidates.lastIndex = end - 1;
+        continue;
+      }
+      candidates.lastIndex = end;
+      // A leading zero is not JSON: the native parse fails, the scanner reports it.
+      if (text.charCodeAt(start) === 48) continue;
+      if (start > 0 && text.charCodeAt(start - 1) === 45) start--;
+      if (!inValuePosition(text, start, end)) continue;
+      const token = text.slice(start, end);
+      if (Number.isSafeInteger(Number(token))) continue;
+      marked++;
+      big++;
+      out += `${text.slice(copied, start)}"${BIG_MARKER}${token}"`;
+      copied = end;
+      continue;
+    }
     // JSON's integer part: `0` or a digit 1-9 followed by digits.
     if (text.charCodeAt(start) === 48 && start < match.index) continue;
     if (start > 0 && text.charCodeAt(start - 1) === 45) start--;
-    let before = start - 1;
-    while (before >= 0 && isJsonSpace(text.charCodeAt(before))) before--;
-    const delimiter = before < 0 ? -1 : text.charCodeAt(before);
-    // `:`, `,` or `[`
-    if (delimiter !== -1 && delimiter !== 58 && delimiter !== 44 && delimiter !== 91) continue;
     let end = match.index + 1;
     if (text.charCodeAt(end) === 46) {
       const digits = ++end;
@@ -149,42 +229,56 @@ function markIntegralFloats(text: string): { text: string; floats: number } {
       if (end === digits) continue;
     }
     candidates.lastIndex = end;
-    let after = end;
-    while (after < text.length && isJsonSpace(text.charCodeAt(after))) after++;
-    const next = after < text.length ? text.charCodeAt(after) : -1;
-    // `,`, `}` or `]`
-    if (next !== -1 && next !== 44 && next !== 125 && next !== 93) continue;
+    if (!inValuePosition(text, start, end)) continue;
     const token = text.slice(start, end);
     if (!Number.isInteger(Number(token))) continue;
-    floats++;
+    marked++;
     out += `${text.slice(copied, start)}"${MARKER}${token}"`;
     copied = end;
   }
-  return floats ? { text: out + text.slice(copied), floats } : { text, floats };
+  return marked ? { text: out + text.slice(copied), marked, big } : { text, marked, big };
 }
 
 /**
- * `JSON.parse` keeping integral floats, or undefined when this text needs the scanner.
+ * `JSON.parse` keeping integral floats and long integers, or undefined when this text needs
+ * the scanner.
  *
- * Every integral float token is rewritten to a string `"<U+E000><token>"` before the native
- * parse and boxed afterwards: the native parser is several times faster than the scanner, and
- * faster than a reviver with `context.source` too (a reviver call per value costs more than
- * the scan it saves). A candidate that is really inside a string makes the rewritten text
- * invalid (the inserted quote ends that string, and U+E000 cannot stand outside one), so a
- * successful parse proves every rewrite hit a number; on failure the scanner decides.
+ * Every integral float token is rewritten to a string `"<U+E000><token>"` (a long integer to
+ * `"<U+E001><token>"`) before the native parse and boxed (made a `bigint`) afterwards: the
+ * native parser is several times faster than the scanner, and faster than a reviver with
+ * `context.source` too (a reviver call per value costs more than the scan it saves). A
+ * candidate that is really inside a string makes the rewritten text invalid (the inserted
+ * quote ends that string, and a marker cannot stand outside one), so a successful parse proves
+ * every rewrite hit a number; on failure the scanner decides.
  */
 function parseJsonNative(text: string): { value: unknown } | undefined {
-  const { text: rewritten, floats } = markIntegralFloats(text);
-  if (floats && MARKER_IN_INPUT.test(text)) return undefined;
+  // First for floats alone: long integers are rare, and looking for them costs a scan. Where
+  // the floats are unmarked anyway, that walk tells whether a number may have been rounded;
+  // elsewhere a test of the text does.
+  const first = markNumbers(text, false);
+  if (first.marked && MARKER_IN_INPUT.test(text)) return undefined;
   try {
-    const value = JSON.parse(rewritten);
-    return { value: floats ? unmark(value) : value };
+    let value = JSON.parse(first.text);
+    if (first.marked) {
+      unsafeNumberSeen = false;
+      value = unmark(value);
+      if (!unsafeNumberSeen) return { value };
+    } else if (
+      !LONG_INTEGER_AFTER_DELIMITER.test(text) && !LONG_INTEGER_AT_START.test(text)
+    ) return { value };
+    const second = markNumbers(text, true);
+    if (!second.big) return { value };
+    if (MARKER_IN_INPUT.test(text)) return undefined;
+    return { value: unmark(JSON.parse(second.text)) };
   } catch {
     return undefined;
   }
 }
 
-/** Parses JSON like `JSON.parse`, keeping integral floats as {@link JsonFloat}. */
+/**
+ * Parses JSON like `JSON.parse`, keeping integral floats as {@link JsonFloat} and integers
+ * outside ±(2^53 − 1) exact, as `bigint`s.
+ */
 export function parseJson(text: string): unknown {
   const parsed = parseJsonNative(text);
   return parsed ? parsed.value : parseJsonScanner(text);
@@ -266,14 +360,15 @@ export function parseJsonScanner(text: string): unknown {
     return fail("Unterminated string");
   };
   const numberPattern = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
-  const parseNumber = (): number | JsonFloat => {
+  const parseNumber = (): number | JsonFloat | bigint => {
     numberPattern.lastIndex = pos;
     const match = numberPattern.exec(text);
     if (!match) return fail("Unexpected character");
     pos += match[0].length;
     const value = Number(match[0]);
     const isFloat = match[1] !== undefined || match[2] !== undefined;
-    return isFloat && Number.isInteger(value) ? new JsonFloat(value) : value;
+    if (isFloat) return Number.isInteger(value) ? new JsonFloat(value) : value;
+    return Number.isSafeInteger(value) ? value : BigInt(match[0]);
   };
   const parseValue = (): unknown => {
     skipWhitespace();
@@ -385,7 +480,7 @@ export function stringifyJson(value: unknown, options: StringifyJsonOptions = {}
       case "string":
         return quote(item, asciiOnly);
       case "number":
-        return Number.isFinite(item) ? String(item) : "null";
+        return Number.isFinite(item) ? numberRepr(item) : "null";
       case "boolean":
         return String(item);
       case "bigint":

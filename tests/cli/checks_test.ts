@@ -357,3 +357,67 @@ Deno.test("checks import-templates and export-templates round trip", async () =>
   assert.equal(missingFile.code, 1);
   assert.match(missingFile.stderr, /File not found/);
 });
+
+Deno.test("checks export-templates writes JSON files as the original's json.dump(indent=4)", async () => {
+  const template = '{"id": 900, "rule_type": "between", ' +
+    '"description": "Plage \\u2713 \\u2014 caf\\u00e9 \\ud83d\\ude00", "container": null, ' +
+    '"fields": [], "coverage": 1.0, "filter": "a\\tb", "properties": {"min": 0.5, ' +
+    '"max": 1e20, "tiny": 0.00001, "n": 3, "big": 12345678901234567890, "list": [], ' +
+    '"map": {}}, "global_tags": ["critical"], "additional_metadata": ' +
+    '{"note": "\\u00fcn\\u00ef\\u007f"}, "status": "Active", "is_template": true, ' +
+    '"template_locked": false}';
+  const minimal = await Deno.readTextFile(
+    path.resolve(import.meta.dirname!, "../../../shared/fixtures/golden/minimal/server.json"),
+  );
+  const data = minimal.replace(/"checks": \[[^]*\]\s*}\s*$/, `"checks": [${template}]}`);
+  assert.notEqual(data, minimal);
+  await using server = await fake({ data });
+  await using tmp = await tempDir("qualytics-checks-");
+  const run = cliFor(server, { home: tmp.path });
+  // Python: json.dump(items, f, indent=4) — ASCII only, floats as repr(), no final newline.
+  const expected = [
+    "[",
+    "    {",
+    '        "id": 900,',
+    '        "rule_type": "between",',
+    '        "description": "Plage \\u2713 \\u2014 caf\\u00e9 \\ud83d\\ude00",',
+    '        "container": null,',
+    '        "fields": [],',
+    '        "coverage": 1.0,',
+    '        "filter": "a\\tb",',
+    '        "properties": {',
+    '            "min": 0.5,',
+    '            "max": 1e+20,',
+    '            "tiny": 1e-05,',
+    '            "n": 3,',
+    '            "big": 12345678901234567890,',
+    '            "list": [],',
+    '            "map": {}',
+    "        },",
+    '        "global_tags": [',
+    "            {",
+    '                "id": 9,',
+    '                "name": "critical",',
+    '                "type": "global",',
+    '                "color": null,',
+    '                "description": null,',
+    '                "category": null,',
+    '                "weight_modifier": 0',
+    "            }",
+    "        ],",
+    '        "additional_metadata": {',
+    '            "note": "\\u00fcn\\u00ef\\u007f"',
+    "        },",
+    '        "status": "Active",',
+    '        "is_template": true,',
+    '        "template_locked": false,',
+    '        "datastore": null',
+    "    }",
+    "]",
+  ].join("\n");
+  for (const args of [["--output", "t.json"], ["--output", "t.txt", "--format", "json"]]) {
+    const exported = await run(["checks", "export-templates", ...args], { cwd: tmp.path });
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.equal(await Deno.readTextFile(path.join(tmp.path, args[1])), expected, args.join(" "));
+  }
+});

@@ -179,13 +179,17 @@ Deno.test("config diff: no drift exits 0, drift exits 2 with --detailed-exitcode
   assert.equal(server.requests.writes().length, 1, "only the test's own DELETE");
 });
 
-Deno.test("config diff: a missing folder is an error (exit 1)", async () => {
+Deno.test("config diff: a missing folder, or a file, is an error (exit 1)", async () => {
   await using server = await fake({ data: await serverData("minimal") });
   await using cwd = await tempDir();
-  const run = await runQualytics(
-    ["config", "diff", "--input", "nope", "--detailed-exitcode"],
-    { env: envFor(server), cwd: String(cwd) },
-  );
-  assert.equal(run.code, 1);
-  assert.match(run.stderr, /Input directory not found: nope/);
+  await Deno.writeTextFile(path.join(String(cwd), "a-file.yaml"), "name: x\n");
+  for (const input of ["nope", "a-file.yaml"]) {
+    const run = await runQualytics(
+      ["config", "diff", "--input", input, "--detailed-exitcode"],
+      { env: envFor(server), cwd: String(cwd) },
+    );
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, new RegExp(`Input directory not found: ${input}`));
+  }
+  assert.equal(server.requests.length, 0);
 });

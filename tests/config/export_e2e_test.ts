@@ -161,6 +161,59 @@ Deno.test("config export removes stale files inside managed folders only", async
   assert.deepEqual(summary.files.written, []);
 });
 
+Deno.test("config export never removes hidden folders' files or non-check files of check folders", async () => {
+  const data = await serverData("retail");
+  await using server = await fake({ data });
+  await using cwd = await tempDir();
+  const env = envFor(server);
+  const args = await exportArgs("retail");
+  assert.deepEqual((await runQualytics(args, { env, cwd: String(cwd) })).code, 0);
+  const out = path.join(String(cwd), "config-export");
+  const kept: Record<string, string> = {
+    "datastores/retail_dw/checks/.archive/notnull__old.yaml": "rule_type: notNull\n",
+    "datastores/retail_dw/checks/sales_orders/notes.yaml": "todo: review\n",
+    "datastores/retail_dw/checks/sales_orders/list.yaml": "- rule_type: notNull\n",
+    "datastores/retail_dw/containers/.git/_container.yaml": "name: x\n",
+    "datastores/retail_dw/containers/top_customers_eu/computed_fields/.hidden/x.yaml": "a: 1\n",
+    "connections/.backup/gone.yaml": "name: Gone Connection\n",
+  };
+  for (const [file, text] of Object.entries(kept)) {
+    await Deno.mkdir(path.dirname(path.join(out, file)), { recursive: true });
+    await Deno.writeTextFile(path.join(out, file), text);
+  }
+  const stale = "datastores/retail_dw/checks/sales_orders/notnull__gone.yaml";
+  await Deno.writeTextFile(path.join(out, stale), "rule_type: notNull\ncontainer: sales_orders\n");
+  const run = await runQualytics([...args, "--format", "json"], { env, cwd: String(cwd) });
+  assert.deepEqual(run.code, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout).files.removed, [stale]);
+  const after = await snapshot(out);
+  for (const [file, text] of Object.entries(kept)) assert.deepEqual(after.get(file), text, file);
+});
+
+Deno.test("config export: a listing row with computed_fields: [] is read in detail (§6 step 5)", async () => {
+  // The API's paged container listing may carry `computed_fields: []` although the container
+  // has computed fields: only its detail lists them.
+  const data = JSON.parse(await serverData("minimal"));
+  const orders = data.containers.find((container: { id: number }) => container.id === 100);
+  orders.computed_fields = [];
+  await using server = await fake({ data });
+  await using cwd = await tempDir();
+  const env = envFor(server);
+  const args = await exportArgs("minimal");
+  const file = "datastores/sales_warehouse/containers/orders/computed_fields/total_int.yaml";
+  const golden = await snapshot(path.join(GOLDEN, "minimal", "config-export"));
+  const out = path.join(String(cwd), "config-export");
+  await Deno.mkdir(path.dirname(path.join(out, file)), { recursive: true });
+  await Deno.writeTextFile(path.join(out, file), golden.get(file)!);
+  const run = await runQualytics([...args, "--format", "json"], { env, cwd: String(cwd) });
+  assert.deepEqual(run.code, 0, run.stderr);
+  const summary = JSON.parse(run.stdout);
+  assert.deepEqual(summary.files.removed, []);
+  assert.deepEqual(summary.exported.computed_fields, 1);
+  assertSameAsGolden(await snapshot(out), golden, "minimal, computed_fields: []");
+  assert.deepEqual(server.requests.count("GET", "/api/containers/100"), 1);
+});
+
 async function exists(file: string): Promise<boolean> {
   try {
     await Deno.stat(file);

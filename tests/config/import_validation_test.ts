@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { envFor, fake } from "../helpers/fake.ts";
 import { runQualytics, tempDir } from "../helpers/cli.ts";
 import { GOLDEN } from "./golden.ts";
-import { copyGolden } from "./import_fixtures.ts";
+import { copyGolden, SECRETS } from "./import_fixtures.ts";
 
 async function write(root: string, file: string, text: string): Promise<void> {
   await Deno.mkdir(path.dirname(path.join(root, file)), { recursive: true });
@@ -73,6 +73,7 @@ Deno.test("config import: a folder with many kinds of bad input reports them all
     "rule_type: notNull\ncontainer: t\nfields: [a]\n",
   );
 
+  // (An invalid --include is a usage error reported before the folder is read: import_input_test.)
   const run = await runQualytics(
     [
       "config",
@@ -80,14 +81,13 @@ Deno.test("config import: a folder with many kinds of bad input reports them all
       "-i",
       root,
       "--include",
-      "checks,datastores,connections,containers,computed_fields,bogus",
+      "checks,datastores,connections,containers,computed_fields",
     ],
     { env: envFor(server) },
   );
   assert.equal(run.code, 1);
   assert.equal(server.requests.writes().length, 0, "no write request");
   const expected = [
-    /--include: Invalid --include value\(s\): bogus/,
     /connections\/broken\.yaml:3: invalid YAML/,
     /connections\/anonymous\.yaml:1: no 'name' field/,
     /connections\/retail_lake\.yaml:\d+: Unresolved environment variable\(s\): RETAIL_LAKE_ACCESS_KEY, RETAIL_LAKE_SECRET_KEY/,
@@ -174,4 +174,116 @@ Deno.test("config import: a broken file is reported once, not again through what
   );
   assert.match(result.stderr, /4 problem\(s\) found in the input; nothing was written/);
   assert.equal(server.requests.writes().length, 0);
+});
+
+Deno.test("config import: --sync never into an instance without the datastore is a problem, not a half import", async () => {
+  await using server = await fake({
+    data: await Deno.readTextFile(path.join(GOLDEN, "retail", "empty-server.json")),
+  });
+  await using tmp = await tempDir();
+  const root = await copyGolden("retail", String(tmp));
+  const env = { ...envFor(server), ...SECRETS.retail };
+  for (const command of ["plan", "import"]) {
+    const run = await runQualytics(["config", command, "-i", root, "--sync", "never"], { env });
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(
+      run.stderr,
+      /Referenced container 'sales_orders' \(container\) not found in datastore 'Retail DW' \(the datastore is created in this run: only a sync discovers its containers, and --sync never\)/,
+    );
+  }
+  assert.equal(server.requests.writes().length, 0);
+  const auto = await runQualytics(["config", "plan", "-i", root], { env });
+  assert.equal(auto.code, 0, auto.stderr);
+});
+
+Deno.test("config import: two folders for one datastore, or two files for one computed field, are problems", async () => {
+  await using server = await fake({
+    data: await Deno.readTextFile(path.join(GOLDEN, "retail", "empty-server.json")),
+  });
+  await using tmp = await tempDir();
+  const root = await copyGolden("retail", String(tmp));
+  const env = { ...envFor(server), ...SECRETS.retail };
+  assert.equal((await runQualytics(["config", "import", "-i", root], { env })).code, 0);
+  const fields = "datastores/retail_dw/containers/sales_orders/computed_fields";
+  await Deno.copyFile(
+    path.join(root, fields, "net_amount_int.yaml"),
+    path.join(root, fields, "net_amount_int_copy.yaml"),
+  );
+  // A second folder naming Retail DW, with one check: it would prune what only the first holds.
+  await Deno.mkdir(path.join(root, "datastores/zz_copy/checks/sales_orders"), { recursive: true });
+  await Deno.copyFile(
+    path.join(root, "datastores/retail_dw/_datastore.yaml"),
+    path.join(root, "datastores/zz_copy/_datastore.yaml"),
+  );
+  await Deno.copyFile(
+    path.join(root, "datastores/retail_dw/checks/sales_orders/freshness.yaml"),
+    path.join(root, "datastores/zz_copy/checks/sales_orders/freshness.yaml"),
+  );
+  server.requests.clear();
+  const run = await runQualytics(["config", "import", "-i", root, "--prune"], { env });
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(
+    run.stderr,
+    /datastores\/zz_copy\/_datastore\.yaml:1: datastore 'Retail DW' is also defined in datastores\/retail_dw\/_datastore\.yaml/,
+  );
+  assert.match(
+    run.stderr,
+    /net_amount_int_copy\.yaml:\d+: computed field 'net_amount_int' of container 'sales_orders' is also defined in datastores\/retail_dw\/containers\/sales_orders\/computed_fields\/net_amount_int\.yaml/,
+  );
+  assert.equal(server.requests.writes().length, 0);
+});
+
+Deno.test("config import: --include without datastores into an instance that lacks them is a problem", async () => {
+  await using server = await fake({
+    data: await Deno.readTextFile(path.join(GOLDEN, "retail", "empty-server.json")),
+  });
+  await using tmp = await tempDir();
+  const root = await copyGolden("retail", String(tmp));
+  const env = { ...envFor(server), ...SECRETS.retail };
+  const run = await runQualytics(["config", "import", "-i", root, "--include", "checks"], { env });
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(
+    run.stderr,
+    /datastores\/retail_dw\/_datastore\.yaml: Datastore 'Retail DW' does not exist on the target \(and --include leaves out datastores\)/,
+  );
+  assert.equal(server.requests.writes().length, 0);
+});
+
+Deno.test("config import: a rule type the target does not know is a problem; known ones cost no request", async () => {
+  await using server = await fake({
+    data: await Deno.readTextFile(path.join(GOLDEN, "retail", "empty-server.json")),
+  });
+  await using tmp = await tempDir();
+  const root = await copyGolden("retail", String(tmp));
+  const env = { ...envFor(server), ...SECRETS.retail };
+  const checks = path.join(root, "datastores/retail_dw/checks/sales_orders");
+  await write(
+    root,
+    "datastores/retail_dw/checks/sales_orders/cased.yaml",
+    "rule_type: NotNull\ncontainer: sales_orders\nfields:\n- order_id\n",
+  );
+  await write(
+    root,
+    "datastores/retail_dw/checks/sales_orders/bogus.yaml",
+    "rule_type: bogusRule\ncontainer: sales_orders\nfields:\n- order_id\n",
+  );
+  const specs = "/api/quality-checks/specifications/rules";
+  const run = await runQualytics(["config", "plan", "-i", root], { env });
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stderr, /cased\.yaml: unknown rule_type 'NotNull': did you mean 'notNull'\?/);
+  assert.match(
+    run.stderr,
+    /bogus\.yaml: unknown rule_type 'bogusRule' \(the target's rule types: afterDateTime, .*notNull, /,
+  );
+  assert.equal(server.requests.count("GET", specs), 1);
+  assert.equal(server.requests.writes().length, 0);
+
+  // Once every rule type of the folder is on the target, the specifications are not read.
+  await Deno.remove(path.join(checks, "cased.yaml"));
+  await Deno.remove(path.join(checks, "bogus.yaml"));
+  assert.equal((await runQualytics(["config", "import", "-i", root], { env })).code, 0);
+  server.requests.clear();
+  const again = await runQualytics(["config", "plan", "-i", root, "--detailed-exitcode"], { env });
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(server.requests.count("GET", specs), 0);
 });

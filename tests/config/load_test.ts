@@ -59,3 +59,26 @@ Deno.test("load: a folder given with a trailing separator or dot segments reads 
     }
   }
 });
+
+Deno.test("load: a value beyond 2^53 of the wrong type is a problem that shows it, not a crash", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const dir = path.join(root, "datastores/dw");
+    await Deno.mkdir(path.join(dir, "containers/big"), { recursive: true });
+    await Deno.writeTextFile(path.join(dir, "_datastore.yaml"), "name: 12345678901234567890\n");
+    await Deno.writeTextFile(
+      path.join(dir, "containers/big/_container.yaml"),
+      "name: big\ncontainer_type: 98765432109876543210\n",
+    );
+    const folder = await loadConfigFolder(nodeFileSystem, root, { env: {} });
+    assert.deepEqual(folder.problems.map((p) => `${p.file}:${p.line}: ${p.message}`), [
+      "datastores/dw/_datastore.yaml:1: 'name' must be a string, got 12345678901234567890",
+      "datastores/dw/containers/big/_container.yaml:2: 'container_type' must be a string, " +
+      "got 98765432109876543210",
+      "datastores/dw/containers/big/_container.yaml:2: 'container_type' must be one of " +
+      "computed_table, computed_file, computed_join, got 98765432109876543210",
+    ]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -246,3 +246,30 @@ Deno.test("config export: files never contain the managed marker", async () => {
     assert.ok(!text.includes("_qualytics_managed"), `${file} shows the marker`);
   }
 });
+
+Deno.test("config import --prune: a computed container that folder files still use is not deleted", async () => {
+  await using tmp = await tempDir();
+  const { server, env, root } = await importedRetail(String(tmp));
+  await using _server = server;
+  // The container's definition is gone, its checks are still in the folder.
+  await Deno.remove(path.join(root, `${ENRICH}/containers/pos_exports_clean`), { recursive: true });
+
+  server.requests.clear();
+  for (const command of ["plan", "import"]) {
+    const run = await runQualytics(["config", command, "-i", root, "--prune"], { env });
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(
+      run.stderr,
+      new RegExp(
+        `${ENRICH}/checks/pos_exports_clean/istype__amount\\.yaml.*Referenced container ` +
+          `'pos_exports_clean' \\(container\\) in datastore 'DQ Enrichment' would be deleted by --prune`,
+      ),
+    );
+  }
+  assert.equal(server.requests.writes().length, 0);
+  assert.ok(server.state.containers.values().some((c) => c.name === "pos_exports_clean"));
+
+  // Without --prune the container stays on the target and the folder is in sync with it.
+  const plain = await runQualytics(["config", "plan", "-i", root, "--detailed-exitcode"], { env });
+  assert.equal(plain.code, 0, plain.stderr);
+});

@@ -118,6 +118,11 @@ Deno.test("tool errors: no client, zod validation, flag names, no stack, no toke
   const noDir = await call(client, "import_config", { input_dir: "/does/not/exist" });
   assert.equal(noDir.isError, true);
   assert.match(noDir.text, /Input directory not found/);
+  const aFile = await call(client, "import_config", {
+    input_dir: new URL(import.meta.url).pathname,
+  });
+  assert.equal(aFile.isError, true);
+  assert.match(aFile.text, /Input directory not found/);
   for (const result of [failed, invalid, missingQuery, noDir]) {
     assert.ok(!/\n\s+at /.test(result.text), "stack trace");
     assert.ok(!result.text.includes(token), "token");

@@ -131,7 +131,9 @@ Deno.test("the native path and the scanner agree on generated documents", () => 
   const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
   const numbers = ["1.0", "-2.0", "0.0", "2e3", "2E-0", "1.25", "3", "-0", "1e-7", "7.000e1"];
+  numbers.push("12345678901234567890", "-9007199254740993", "9007199254740991", "1e+25");
   const strings = ['"a"', '": 1.0,"', '"[2.0]"', '", 3e3}"', '"\\": 1.0, \\""', '"x\\\\"', '""'];
+  strings.push('": 12345678901234567890,"', '"[12345678901234567890]"');
   const value = (depth: number): string => {
     const roll = random();
     if (depth > 3 || roll < 0.4) return pick([...numbers, ...strings, "true", "null"]);
@@ -145,4 +147,52 @@ Deno.test("the native path and the scanner agree on generated documents", () => 
     return `{${keys.join(", ")}}`;
   };
   for (let i = 0; i < 2000; i++) assertPathsAgree(value(0));
+});
+
+Deno.test("integers beyond 2^53 stay exact (bigint) through parse and stringify", () => {
+  const text = '{"big": 12345678901234567890, "neg": -9007199254740993, "max": 9007199254740991, ' +
+    '"edge": 9007199254740992, "list": [1, 123456789012345678901234567890], "f": 1e20}';
+  const expected = {
+    big: 12345678901234567890n,
+    neg: -9007199254740993n,
+    max: 9007199254740991,
+    edge: 9007199254740992n,
+    list: [1, 123456789012345678901234567890n],
+    f: new JsonFloat(1e20),
+  };
+  assert.deepEqual(parseJson(text), expected);
+  assert.deepEqual(parseJsonScanner(text), expected);
+  assert.equal(stringifyJson(parseJson(text)), text.replace("1e20", "1e+20"));
+  // Inside strings, long digit runs are text.
+  assert.deepEqual(parseJson('{"s": "a: 12345678901234567890, b", "t": "12345678901234567890"}'), {
+    s: "a: 12345678901234567890, b",
+    t: "12345678901234567890",
+  });
+});
+
+Deno.test("the native path and the scanner agree on long integers", () => {
+  const cases = [
+    "12345678901234567890",
+    "-12345678901234567890",
+    "[9007199254740991, 9007199254740992, -9007199254740992, 1000000000000000]",
+    '{"a": 12345678901234567890, "b": 1.0, "c": "12345678901234567890"}',
+    '{"a": 12345678901234567890.0, "b": 12345678901234567.5, "c": 1.12345678901234567890}',
+    '{"a": 1e12345678901234567890}',
+    '{"s": "x: 12345678901234567890, y", "n": 12345678901234567890}',
+    '{"m": "\uE001", "n": 12345678901234567890}',
+    '{"m": "\\uE001", "n": 12345678901234567890}',
+    '{"m": "\\ue001"}',
+    "[012345678901234567890]",
+    "[-012345678901234567890]",
+    '{"a" :\n  12345678901234567890\n}',
+    "[12345678901234567890 1]",
+  ];
+  for (const text of cases) assertPathsAgree(text);
+});
+
+Deno.test("numbers are written as Python's json.dumps writes them", () => {
+  assert.equal(
+    stringifyJson([0.00001, 1.5e-7, 0.5, 3, -0.0001, 1e21, 2n ** 64n]),
+    "[1e-05, 1.5e-07, 0.5, 3, -0.0001, 1000000000000000000000, 18446744073709551616]",
+  );
 });

@@ -209,6 +209,7 @@ export async function diffConfig(
 function mergeScopes(a: ManagedScope, b: ManagedScope): ManagedScope {
   return {
     patterns: [...new Set([...a.patterns, ...b.patterns])],
+    checks: [...new Set([...a.checks ?? [], ...b.checks ?? []])],
     keep: [...new Set([...a.keep, ...b.keep])],
     pruneBelow: [...new Set([...a.pruneBelow, ...b.pruneBelow])],
   };

@@ -8,12 +8,17 @@
  *
  * - `config export`, per exported datastore `datastores/<slug>/`, for the included kinds:
  *   `_datastore.yaml`, `containers/* /_container.yaml`, `containers/* /computed_fields/*.yaml`,
- *   `checks/* /*.yaml`; and `connections/*.yaml` when connections are included — but a
- *   connection file is removed only when no connection of that `name` exists on the server any
- *   more (another datastore's export may have written it).
- * - `checks export`: `<output>/* /*.yaml`, and only when no filter (`--containers`, `--tags`,
- *   `--status`) narrows the export (a filtered export is partial by design).
+ *   and the check files (YAML mappings with `rule_type`) among `checks/* /*.yaml`; and
+ *   `connections/*.yaml` when connections are included — but a connection file is removed only
+ *   when no connection of that `name` exists on the server any more (another datastore's export
+ *   may have written it).
+ * - `checks export`: the check files among `<output>/<dir>/*.yaml`, where `<dir>` is a folder
+ *   this datastore's export uses (the folder of one of its containers, of an exported check,
+ *   or `_no_container`); and only when no filter (`--containers`, `--tags`, `--status`)
+ *   narrows the export (a filtered export is partial by design). The output folder may be any
+ *   folder (`-o .` in a repository, or a home folder): nothing else in it is ever touched.
  *
+ * A `*` never matches a hidden folder (a name starting with `.`), and links are never followed.
  * Folders left empty by a removal are removed too, up to (not including) the datastore folder
  * or the `checks export` output folder.
  *
@@ -28,10 +33,10 @@ import type { BatchWriter } from "../../util/batch_writer.ts";
 import type { FileSystem } from "../../util/fs.ts";
 import { TEMP_FILE_SUFFIX } from "../../util/temp_file.ts";
 import { loadYaml } from "../../util/yaml.ts";
-import { datastoreDirName } from "./naming.ts";
+import { checkContainerDirName, datastoreDirName, NO_CONTAINER_DIR } from "./naming.ts";
 import { yieldToEventLoop } from "../../util/event_loop.ts";
 import { ExportCache, fetchChecksExport, fetchConfigExport, type FetchedConfig } from "./fetch.ts";
-import type { ChecksExportFilters } from "./options.ts";
+import { type ChecksExportFilters, isFilteredChecksExport } from "./options.ts";
 import {
   checkFiles,
   type ChecksPlan,
@@ -50,6 +55,11 @@ import {
  */
 export interface ManagedScope {
   patterns: string[];
+  /**
+   * Patterns of check files: files they match are managed only when they are check files (YAML
+   * mappings with a `rule_type` key); any other file there is never removed.
+   */
+  checks?: string[];
   /** Folders (relative) that are never removed even when empty. */
   keep: string[];
   /** Folders (relative) below which empty folders may be removed. */
@@ -72,6 +82,7 @@ export function configScope(
   include: ReadonlySet<ExportResource>,
 ): ManagedScope {
   const patterns: string[] = [];
+  const checks: string[] = [];
   if (include.has("connections")) patterns.push("connections/*.yaml");
   const keep = ["connections", "datastores"];
   const pruneBelow: string[] = [];
@@ -84,16 +95,31 @@ export function configScope(
     if (include.has("computed_fields")) {
       patterns.push(`${root}/containers/*/computed_fields/*.yaml`);
     }
-    if (include.has("checks")) patterns.push(`${root}/checks/*/*.yaml`);
+    if (include.has("checks")) checks.push(`${root}/checks/*/*.yaml`);
   }
-  return { patterns, keep, pruneBelow };
+  return { patterns, checks, keep, pruneBelow };
 }
 
-/** The managed scope of an unfiltered `checks export`. */
-export const CHECKS_SCOPE: ManagedScope = { patterns: ["*/*.yaml"], keep: [""], pruneBelow: [""] };
+/**
+ * The managed scope of an unfiltered `checks export`: the check files of the given container
+ * folders (folder names as the export writes them; an empty name, which would be the output
+ * folder itself, and hidden names are left out).
+ */
+export function checksScope(dirs: Iterable<string>): ManagedScope {
+  const checks = [...new Set(dirs)]
+    .filter((dir) => dir !== "" && !dir.includes("/") && !isHidden(dir))
+    .sort()
+    .map((dir) => `${dir}/*.yaml`);
+  return { patterns: [], checks, keep: [""], pruneBelow: [""] };
+}
 
 function segments(relative: string): string[] {
   return relative.split("/").filter((part) => part !== "");
+}
+
+/** A hidden folder (`.git`, `.github`, `.qualytics`): never managed. */
+function isHidden(name: string): boolean {
+  return name.startsWith(".");
 }
 
 /** Whether a file name matches the last segment of a scope pattern. */
@@ -101,11 +127,15 @@ function matchesLast(head: string, name: string): boolean {
   return head === "*.yaml" ? name.endsWith(".yaml") : head === "*" ? true : name === head;
 }
 
-/** Files in the folders of the scope's patterns whose names `accept` takes, sorted. */
-async function walkScope(
+/**
+ * Files in the folders of `patterns` whose names `accept` takes, sorted. A `*` folder segment
+ * never matches a hidden folder; links are not followed (a link is neither a file nor a folder
+ * here).
+ */
+async function walkPatterns(
   fs: FileSystem,
   root: string,
-  scope: ManagedScope,
+  patterns: readonly string[],
   accept: (head: string, name: string) => boolean,
 ): Promise<string[]> {
   const found = new Set<string>();
@@ -115,22 +145,51 @@ async function walkScope(
     for (const entry of entries) {
       if (rest.length === 0) {
         if (entry.isFile && accept(head, entry.name)) found.add([...dir, entry.name].join("/"));
-      } else if (entry.isDirectory && (head === "*" || entry.name === head)) {
+      } else if (
+        entry.isDirectory && (head === "*" ? !isHidden(entry.name) : entry.name === head)
+      ) {
         await walk([...dir, entry.name], rest);
       }
     }
   };
-  for (const pattern of scope.patterns) await walk([], segments(pattern));
+  for (const pattern of patterns) await walk([], segments(pattern));
   return [...found].sort();
 }
 
-/** Every existing file of the scope, as sorted relative paths. */
+/** Files of every pattern of the scope (check patterns too) that `accept` takes, sorted. */
+function walkScope(
+  fs: FileSystem,
+  root: string,
+  scope: ManagedScope,
+  accept: (head: string, name: string) => boolean,
+): Promise<string[]> {
+  return walkPatterns(fs, root, [...scope.patterns, ...scope.checks ?? []], accept);
+}
+
+/**
+ * Every existing file of the scope, as sorted relative paths (files of check patterns whether
+ * or not they are check files: {@link findStale} tells).
+ */
 export function listManagedFiles(
   fs: FileSystem,
   root: string,
   scope: ManagedScope,
 ): Promise<string[]> {
   return walkScope(fs, root, scope, matchesLast);
+}
+
+/**
+ * Whether the file is a check file: a YAML mapping with a `rule_type` key. Files that cannot
+ * be read or parsed are not.
+ */
+export async function isCheckFile(fs: FileSystem, file: string): Promise<boolean> {
+  try {
+    const data = await loadYaml((await fs.readTextFile(file)) ?? "");
+    return data !== null && typeof data === "object" && !Array.isArray(data) &&
+      Object.hasOwn(data, "rule_type");
+  } catch {
+    return false;
+  }
 }
 
 /** Temp files that interrupted writes of managed files left (`<file>.tmp-<pid>-<ms>-<n>`). */
@@ -298,7 +357,10 @@ export function mirrorFolder(
   return new FolderMirror(fs, root).commit(files, scope, isStale);
 }
 
-/** Managed files on disk that the plan does not contain and `isStale` confirms. */
+/**
+ * Managed files on disk that the plan does not contain and `isStale` confirms; of the files of
+ * check patterns, only check files ({@link isCheckFile}).
+ */
 export async function findStale(
   fs: FileSystem,
   root: string,
@@ -308,9 +370,27 @@ export async function findStale(
 ): Promise<string[]> {
   const stale: string[] = [];
   for (const relative of await listManagedFiles(fs, root, scope)) {
-    if (!planned.has(relative) && await isStale(relative)) stale.push(relative);
+    if (planned.has(relative)) continue;
+    if (
+      scope.checks?.some((pattern) => matchesPattern(relative, pattern)) &&
+      !await isCheckFile(fs, path.join(root, ...segments(relative)))
+    ) {
+      continue;
+    }
+    if (await isStale(relative)) stale.push(relative);
   }
   return stale;
+}
+
+/** Whether a relative path (found by walking the scope) matches a scope pattern. */
+function matchesPattern(relative: string, pattern: string): boolean {
+  const parts = segments(relative);
+  const heads = segments(pattern);
+  if (parts.length !== heads.length) return false;
+  const last = parts.length - 1;
+  return heads.every((head, i) =>
+    i === last ? matchesLast(head, parts[i]) : head === "*" || head === parts[i]
+  );
 }
 
 async function removeEmptyFolders(
@@ -504,14 +584,13 @@ export interface ChecksExportResult extends WriteSummary {
   filtered: boolean;
 }
 
-/** Whether `checks export` filters make the export partial. */
-export function isFilteredChecksExport(filters: ChecksExportFilters): boolean {
-  return Boolean(filters.containers?.length || filters.tags?.length || filters.status);
-}
+export { isFilteredChecksExport };
 
 /**
  * Exports the checks of one datastore into `output` (the `checks/` layout). With no check
- * found nothing is written; stale files of an unfiltered export are still removed.
+ * found nothing is written; stale check files of an unfiltered export are still removed, from
+ * the folders of the datastore's containers only. A filtered export writes the same files
+ * (names and UIDs) as the unfiltered one would, and removes nothing.
  */
 export async function exportChecks(
   client: QualyticsClient,
@@ -519,9 +598,16 @@ export async function exportChecks(
   options: ChecksExportOptions,
 ): Promise<ChecksExportResult> {
   const fetched = await fetchChecksExport(client, options, new ExportCache(client));
-  const plan = planChecksExport(fetched.checks, fetched.lookups);
+  const plan = planChecksExport(fetched.checks, fetched.lookups, fetched.unfiltered);
   const filtered = isFilteredChecksExport(options);
-  const scope = filtered ? { patterns: [], keep: [], pruneBelow: [] } : CHECKS_SCOPE;
+  const scope = filtered ? { patterns: [], keep: [], pruneBelow: [] } : checksScope([
+    ...(fetched.containers ?? []).map((container) =>
+      checkContainerDirName(typeof container.name === "string" ? container.name : "")
+    ),
+    // `<dir>/<file>`; an empty `<dir>` (a container name of symbols only) is left out.
+    ...plan.files.map((file) => file.path.slice(0, file.path.indexOf("/"))),
+    NO_CONTAINER_DIR,
+  ]);
   const summary = await mirrorFolder(fs, options.output, plan.files, scope);
   return { ...summary, exported: plan.exported, containers: plan.containers, filtered };
 }

@@ -7,9 +7,11 @@
  *   one of the exported ones;
  * - one paged `GET /containers?datastore=ID` and one paged `GET /quality-checks?datastore=ID`
  *   per datastore, all datastores at once;
- * - `GET /containers/{id}` only where a listing item lacks `computed_fields` (the API has no
- *   list endpoint for computed fields, so a container's fields come from its detail) and for
- *   referenced containers that no fetched listing holds;
+ * - `GET /containers/{id}` only where a listing item lists no `computed_fields` (missing or
+ *   empty: the API has no list endpoint for computed fields, so a container's fields come from
+ *   its detail) and for referenced containers that no fetched listing holds;
+ * - `checks export`: its paged check listing, plus the unfiltered one when filtered (for the
+ *   numbering) or `GET /containers/listing` when not (the folders it manages);
  * - `GET /datastores/{id}` only for referenced datastores that were not fetched yet.
  *
  * Every lookup is cached for the run, so nothing is fetched twice (the original re-fetches per
@@ -22,10 +24,10 @@ import type { QualyticsClient } from "../../client/http_client.ts";
 import type { TaskPriority } from "../../client/pool.ts";
 import { NotFoundError } from "../../client/errors.ts";
 import { getConnection } from "../../api/connections.ts";
-import { getContainer, listContainers } from "../../api/containers.ts";
+import { getContainer, listContainerListing, listContainers } from "../../api/containers.ts";
 import { getDatastore } from "../../api/datastores.ts";
 import { listQualityChecks } from "../../api/quality_checks.ts";
-import { type ChecksExportFilters, checksExportQuery } from "./options.ts";
+import { type ChecksExportFilters, checksExportQuery, isFilteredChecksExport } from "./options.ts";
 import { type DatastoreExport, EXPORT_RESOURCES, type ExportResource } from "./plan.ts";
 import {
   type ApiObject,
@@ -212,8 +214,10 @@ export async function fetchConfigExport(
 
 /**
  * Computed fields of listed containers: only the container detail has them, unless the listing
- * item already does. One request per container, so they wait behind the listings (background):
- * the check pages arrive first and their files can be rendered while these come in.
+ * item already lists some (an empty or missing `computed_fields` is read in detail, as the
+ * original does: `config-as-code.md` §6 step 5). One request per such container, so they wait
+ * behind the listings (background): the check pages arrive first and their files can be
+ * rendered while these come in.
  */
 async function fetchComputedFields(
   cache: ExportCache,
@@ -221,7 +225,8 @@ async function fetchComputedFields(
 ): Promise<Map<number, readonly ApiObject[]>> {
   const computed = new Map<number, readonly ApiObject[]>();
   await Promise.all(containers.map(async (container) => {
-    if (Array.isArray(container.computed_fields) || !isInt(container.id)) return;
+    const listed = container.computed_fields;
+    if ((Array.isArray(listed) && listed.length) || !isInt(container.id)) return;
     const detail = await cache.container(container.id, "background");
     const fields = Array.isArray(detail.computed_fields)
       ? detail.computed_fields.filter(isObject)
@@ -319,17 +324,20 @@ async function fetchLookups(
 export interface FetchedChecks {
   checks: ApiObject[];
   lookups: ExportLookups;
+  /**
+   * With a filter only: the checks an unfiltered export holds (API order), over which the UIDs
+   * and file names are numbered, so that a filtered export writes the same files.
+   */
+  unfiltered?: ApiObject[];
+  /**
+   * Without a filter only: the datastore's containers (`GET /containers/listing`), whose check
+   * folders the export manages (removes stale check files from).
+   */
+  containers?: ApiObject[];
 }
 
-/**
- * Fetches the checks of one datastore with the filters of `checks export` (one paged listing),
- * plus the containers and datastores their reference rules point at (once each).
- */
-export async function fetchChecksExport(
-  client: QualyticsClient,
-  filters: ChecksExportFilters,
-  cache: ExportCache = new ExportCache(client),
-): Promise<FetchedChecks> {
+/** The `GET /quality-checks` query of `checks export` with these filters. */
+function checksQuery(filters: ChecksExportFilters): Record<string, string | string[]> {
   const query: Record<string, string | string[]> = {};
   for (const [key, value] of checksExportQuery(filters)) {
     const current = query[key];
@@ -337,7 +345,39 @@ export async function fetchChecksExport(
       query[key] = [...(Array.isArray(current) ? current : []), value];
     } else query[key] = value;
   }
-  const checks = await client.paginate<ApiObject>("quality-checks", query);
+  return query;
+}
+
+/**
+ * Fetches the checks of one datastore with the filters of `checks export` (one paged listing),
+ * plus the containers and datastores their reference rules point at (once each). At the same
+ * time, with a filter, the unfiltered listing (the numbering of UIDs and file names depends on
+ * every check of the datastore); without one, the datastore's container listing (one request).
+ */
+export async function fetchChecksExport(
+  client: QualyticsClient,
+  filters: ChecksExportFilters,
+  cache: ExportCache = new ExportCache(client),
+): Promise<FetchedChecks> {
+  const filtered = isFilteredChecksExport(filters);
+  const listing = client.paginate<ApiObject>("quality-checks", checksQuery(filters));
+  const unfiltered = filtered
+    ? client.paginate<ApiObject>(
+      "quality-checks",
+      checksQuery({ datastoreId: filters.datastoreId }),
+    )
+    : undefined;
+  const containers = filtered ? undefined : listContainerListing(client, filters.datastoreId).then(
+    (list: unknown) => Array.isArray(list) ? list.filter(isObject) : [],
+    (error) => {
+      // An unknown datastore has no containers (its check listing is empty too).
+      if (error instanceof NotFoundError) return [];
+      throw error;
+    },
+  );
+  // Awaited below; one that fails while another is awaited must not count as unhandled.
+  for (const promise of [listing, unfiltered, containers]) promise?.catch(() => {});
+  const checks = await listing;
   const containerIds = new Set<number>();
   const datastoreIds = new Set<number>();
   for (const check of checks) {
@@ -348,5 +388,5 @@ export async function fetchChecksExport(
     if (isInt(properties.ref_datastore_id)) datastoreIds.add(properties.ref_datastore_id);
   }
   const lookups = await fetchLookups(cache, [...containerIds], [...datastoreIds]);
-  return { checks, lookups };
+  return { checks, lookups, unfiltered: await unfiltered, containers: await containers };
 }

@@ -9,6 +9,7 @@
 import { listConnections } from "../../api/connections.ts";
 import { getContainer, listContainers } from "../../api/containers.ts";
 import { listDatastores } from "../../api/datastores.ts";
+import { listRuleSpecifications } from "../../api/quality_checks.ts";
 import type { ApiObject } from "../../api/types.ts";
 import type { QualyticsClient } from "../../client/http_client.ts";
 import { isJsonFloat } from "../../util/json.ts";
@@ -119,6 +120,12 @@ export interface TargetState {
   checks: Map<number, ApiObject[]>;
   /** Container id → its computed fields. */
   computedFields: Map<number, ApiObject[]>;
+  /**
+   * The rule types the target knows (its rule specifications), read only when the folder has
+   * checks of a rule type that none of the target's checks has; undefined when not read, or
+   * when the answer was not understood (then nothing is checked against it).
+   */
+  ruleTypes?: ReadonlySet<string>;
 }
 
 /** `--sync` mode. */
@@ -146,6 +153,8 @@ const isObject = (value: unknown): value is ApiObject =>
 
 function normalize(value: unknown): unknown {
   if (isJsonFloat(value)) return value.value;
+  // Integers beyond 2^53 (JSON has no text for them in JavaScript): tagged digits.
+  if (typeof value === "bigint") return `\u0000bigint:${value}`;
   if (Array.isArray(value)) return value.map(normalize);
   if (isObject(value)) {
     const out: ApiObject = {};
@@ -155,7 +164,10 @@ function normalize(value: unknown): unknown {
   return value === undefined ? null : value;
 }
 
-/** Deep equality of API/YAML values: key order ignored, `1.0` equals `1`, missing equals null. */
+/**
+ * Deep equality of API/YAML values: key order ignored, `1.0` equals `1`, missing equals null,
+ * integers beyond 2^53 (bigints) by value.
+ */
 export function sameValue(a: unknown, b: unknown): boolean {
   return surelySame(a, b) || JSON.stringify(normalize(a)) === JSON.stringify(normalize(b));
 }
@@ -165,6 +177,7 @@ function kindOf(value: unknown): "scalar" | "array" | "object" | "other" {
   switch (typeof value) {
     case "string":
     case "boolean":
+    case "bigint":
       return "scalar";
     case "number":
       // Non-finite numbers print as null in JSON.
@@ -456,7 +469,13 @@ export class TargetReader {
         if (pruneFields || names.has(c.name as string)) details.push(c.id as number);
       }
     }
+    const unseen = ruleTypesUnseen(folder, target);
     await Promise.all([
+      unseen.size
+        ? knownRuleTypes(client).then((known) => {
+          target.ruleTypes = known;
+        })
+        : undefined,
       ...[...missing].map(async (id) => {
         try {
           target.containerById.set(id, await getContainer(client, id));
@@ -473,6 +492,48 @@ export class TargetReader {
       }),
     ]);
   }
+}
+
+/** Rule types of the folder's checks that none of the target's checks has. */
+function ruleTypesUnseen(folder: LoadedFolder, target: TargetState): Set<string> {
+  const seen = new Set<unknown>();
+  for (const checks of target.checks.values()) {
+    for (const check of checks) seen.add(check.rule_type);
+  }
+  const unseen = new Set<string>();
+  for (const ds of folder.datastores) {
+    for (const check of ds.checks) {
+      const rule = check.doc.rule_type;
+      if (typeof rule === "string" && !seen.has(rule)) unseen.add(rule);
+    }
+  }
+  return unseen;
+}
+
+/**
+ * The rule types of the target's rule specifications, or undefined when they cannot be read or
+ * are not the list of `{rule, …}` this expects: then the server alone judges a rule type.
+ */
+async function knownRuleTypes(client: QualyticsClient): Promise<Set<string> | undefined> {
+  try {
+    const specs = await listRuleSpecifications(client);
+    if (!Array.isArray(specs) || !specs.every((s) => isObject(s) && typeof s.rule === "string")) {
+      return undefined;
+    }
+    return new Set(specs.map((s) => s.rule as string));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The problem of a check whose rule type the target does not know. */
+function unknownRuleType(rule: string, known: ReadonlySet<string>): string {
+  const lower = rule.toLowerCase();
+  const like = [...known].find((k) => k.toLowerCase() === lower);
+  return `unknown rule_type '${rule}'` +
+    (like
+      ? `: did you mean '${like}'?`
+      : ` (the target's rule types: ${[...known].sort().join(", ")})`);
 }
 
 /** Lookups of the export transformations over the target's state. */
@@ -661,6 +722,17 @@ export function checkUnchanged(doc: ApiObject, server: ApiObject, uid: string): 
   return true;
 }
 
+/** Why a container of a datastore created in this run cannot be referenced with `--sync never`. */
+const UNDISCOVERED_IN_NEW =
+  " (the datastore is created in this run: only a sync discovers its containers, and --sync never)";
+
+/** The problem of a reference to a container that `--prune` would delete. */
+function prunedReference(name: string, what: string, datastore: string): string {
+  return `Referenced container '${name}' (${what}) in datastore '${datastore}' would be deleted ` +
+    `by --prune (its folder in containers/ is gone): restore its _container.yaml, or remove ` +
+    `the files that still refer to it`;
+}
+
 /** Builds the plan of importing `folder` into `target`. */
 export function planImport(
   folder: LoadedFolder,
@@ -681,6 +753,31 @@ export function planImport(
   const folderDatastores = new Map(
     folder.datastores.filter((d) => d.name).map((d) => [d.name!, d]),
   );
+  const prunes = new Map<LoadedDatastoreFolder, Map<string, ApiObject>>();
+  /**
+   * The computed containers `--prune` deletes from a datastore, by name: those config import
+   * manages (a computed container made in the UI is never the folder's to delete) that are no
+   * longer in the datastore's folder.
+   */
+  const pruneOf = (ds: LoadedDatastoreFolder, server: ApiObject | undefined) => {
+    let out = prunes.get(ds);
+    if (out) return out;
+    out = new Map();
+    if (options.prune && has("containers") && server) {
+      const kept = new Set(ds.containers.map((c) => c.name));
+      for (const existing of target.containers.get(server.id as number) ?? []) {
+        const name = existing.name as string;
+        if (
+          isComputedContainer(existing) && !kept.has(name) &&
+          isManaged(existing.additional_metadata)
+        ) {
+          out.set(name, existing);
+        }
+      }
+    }
+    prunes.set(ds, out);
+    return out;
+  };
 
   // --- connections
   for (const conn of folder.connections) {
@@ -784,11 +881,15 @@ export function planImport(
           bodyChanged: changes.some((c) => c.field !== "enrich_datastore_name"),
         });
       }
-    } else if (!server && (ds.containers.length || ds.computedFields.length || ds.checks.length)) {
+    } else if (
+      // Without a usable _datastore.yaml, the folder's own problem has been reported already.
+      ds.datastore && !server &&
+      (ds.containers.length || ds.computedFields.length || ds.checks.length)
+    ) {
       problems.push({
-        file: ds.datastore?.file ?? `datastores/${ds.dir}`,
-        message: `Datastore '${label}' does not exist on the target` +
-          (has("datastores") ? "" : " (and --include leaves out datastores)"),
+        file: ds.datastore.file,
+        message:
+          `Datastore '${label}' does not exist on the target (and --include leaves out datastores)`,
       });
       continue;
     }
@@ -798,6 +899,7 @@ export function planImport(
     const serverContainers = server ? target.containers.get(server.id as number) ?? [] : [];
     const containerByName = byName(serverContainers);
     const folderContainers = new Set(ds.containers.map((c) => c.name));
+    const pruned = pruneOf(ds, server);
     const pendingNames = new Set<string>();
 
     /**
@@ -812,16 +914,20 @@ export function planImport(
     ): boolean => {
       const otherName = datastoreName && datastoreName !== dsName ? datastoreName : undefined;
       if (!otherName) {
+        if (pruned.has(name)) {
+          problems.push({ file, message: prunedReference(name, what, dsName) });
+          return false;
+        }
         if (folderContainers.has(name) || containerByName.has(name)) return true;
-        if (isNew) return true; // discovered by the sync of the new datastore
         if (sync !== "never") {
-          pendingNames.add(name);
+          // A new datastore is synced anyway; an existing one only when it has to be.
+          if (!isNew) pendingNames.add(name);
           return true;
         }
         problems.push({
           file,
           message: `Referenced container '${name}' (${what}) not found in datastore '${dsName}'` +
-            ` (and --sync never)`,
+            (isNew ? UNDISCOVERED_IN_NEW : " (and --sync never)"),
         });
         return false;
       }
@@ -831,13 +937,18 @@ export function planImport(
         problems.push({ file, message: `Referenced datastore '${otherName}' not found` });
         return false;
       }
+      if (otherFolder && pruneOf(otherFolder, other).has(name)) {
+        problems.push({ file, message: prunedReference(name, what, otherName) });
+        return false;
+      }
       if (otherFolder?.containers.some((c) => c.name === name)) return true;
-      if (!other) return true; // created in this run, discovered by its sync
-      const found = (target.containers.get(other.id as number) ?? []).some((c) => c.name === name);
+      const found = !!other &&
+        (target.containers.get(other.id as number) ?? []).some((c) => c.name === name);
       if (found || sync !== "never") return true;
       problems.push({
         file,
-        message: `Referenced container '${name}' (${what}) not found in datastore '${otherName}'`,
+        message: `Referenced container '${name}' (${what}) not found in datastore '${otherName}'` +
+          (other ? "" : UNDISCOVERED_IN_NEW),
       });
       return false;
     };
@@ -930,27 +1041,17 @@ export function planImport(
           server: existing,
         });
       }
-      if (options.prune) {
-        for (const existing of serverContainers) {
-          // Only containers config import created or updated carry the marker: a computed
-          // container made in the UI is never the folder's to delete.
-          if (
-            !isComputedContainer(existing) || folderContainers.has(existing.name as string) ||
-            !isManaged(existing.additional_metadata)
-          ) {
-            continue;
-          }
-          containerDeletes.push({
-            kind: "container",
-            action: "delete",
-            name: existing.name as string,
-            datastore: dsName,
-            id: existing.id as number,
-            changes: [],
-            folder: ds,
-            server: existing,
-          });
-        }
+      for (const existing of pruned.values()) {
+        containerDeletes.push({
+          kind: "container",
+          action: "delete",
+          name: existing.name as string,
+          datastore: dsName,
+          id: existing.id as number,
+          changes: [],
+          folder: ds,
+          server: existing,
+        });
       }
     }
     const deletedContainers = new Set(containerDeletes.map((d) => d.id));
@@ -1058,6 +1159,13 @@ export function planImport(
         }
         const refsOk = resolveRefProperties(doc.properties, check.file);
         const existing = byUid.get(check.uid);
+        if (!existing && target.ruleTypes && !target.ruleTypes.has(doc.rule_type as string)) {
+          problems.push({
+            file: check.file,
+            message: unknownRuleType(doc.rule_type as string, target.ruleTypes),
+          });
+          continue;
+        }
         if (!existing) {
           items.push({
             kind: "check",

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import type { ApiObject } from "../../api/types.ts";
 import { mapConcurrent } from "../../client/pool.ts";
 import { yieldToEventLoop } from "../../util/event_loop.ts";
-import { isJsonFloat } from "../../util/json.ts";
+import { isJsonFloat, stringifyJson } from "../../util/json.ts";
 import type { DirEntry, FileSystem } from "../../util/fs.ts";
 import { resolvePlaceholders } from "../../util/env_placeholders.ts";
 import { loadYaml, YamlSyntaxError } from "../../util/yaml.ts";
@@ -261,6 +261,19 @@ function relativePath(root: string, file: string): string {
 /** A path with an empty, `.` or `..` segment (tested instead of splitting: no allocation). */
 const UNNORMALISED = path.sep === "/" ? /(?:^|\/)\.{0,2}(?:\/|$)/ : /(?:^|\\)\.{0,2}(?:\\|$)/;
 
+/**
+ * The problem message for a file that {@link FileSystem.readTextFile} could not read (it throws
+ * the system's error, with its code, for anything but a missing file), or undefined when the
+ * error is not about the file (no error code).
+ */
+function unreadable(error: unknown): string | undefined {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== "string") return undefined;
+  if (code === "EISDIR") return "is a directory, not a file";
+  if (code === "EACCES" || code === "EPERM") return "cannot be read: permission denied";
+  return `cannot be read: ${(error as Error).message}`;
+}
+
 /** Reads and parses files, collecting problems. */
 class Reader {
   readonly problems: Problem[] = [];
@@ -274,9 +287,20 @@ class Reader {
     this.problems.push({ file: this.rel(file), line, message });
   }
 
-  /** A YAML mapping, or undefined (problem recorded) when it is not one or does not exist. */
+  /**
+   * A YAML mapping, or undefined when it does not exist, or (problem recorded) when it is not
+   * one or cannot be read (a folder in its place, no permission).
+   */
   async mapping(file: string): Promise<{ doc: ApiObject; text: string } | undefined> {
-    const text = await this.fs.readTextFile(file);
+    let text: string | undefined;
+    try {
+      text = await this.fs.readTextFile(file);
+    } catch (error) {
+      const message = unreadable(error);
+      if (message === undefined) throw error;
+      this.problem(file, message);
+      return undefined;
+    }
     return text === undefined ? undefined : this.mappingOf(file, text);
   }
 
@@ -316,7 +340,7 @@ class Reader {
       ok = false;
       this.problem(
         file,
-        `'${key}' must be ${KIND_TEXT[kind]}, got ${JSON.stringify(doc[key])}`,
+        `'${key}' must be ${KIND_TEXT[kind]}, got ${stringifyJson(doc[key])}`,
         lineOf(text, key),
       );
     }
@@ -326,6 +350,8 @@ class Reader {
   /** The `name` of a document (problem recorded when missing or empty). */
   name(file: string, text: string, doc: ApiObject): string | undefined {
     if (typeof doc.name === "string" && doc.name.trim() !== "") return doc.name;
+    // A name of the wrong type is reported by the type check (every such file has one).
+    if (doc.name !== undefined && doc.name !== null && typeof doc.name !== "string") return;
     this.problem(
       file,
       "no 'name' field: every connection, datastore, container and computed field needs one",
@@ -424,7 +450,7 @@ async function loadConnections(reader: Reader, root: string, env: LoadOptions["e
     const { resolved, unresolved } = resolveConnectionSecrets(read.doc, env);
     if (unresolved.length) {
       const key = Object.keys(read.doc).find((k) =>
-        JSON.stringify(read.doc[k]).includes(`\${${unresolved[0]}}`)
+        stringifyJson(read.doc[k]).includes(`\${${unresolved[0]}}`)
       );
       reader.problem(
         file,
@@ -463,6 +489,7 @@ async function loadContainers(reader: Reader, dsDir: string) {
   const containers: LoadedContainer[] = [];
   const fields: LoadedComputedField[] = [];
   const names = new Map<string, string>();
+  const fieldFiles = new Map<string, string>();
   for (const entry of await reader.fs.readDir(path.join(dsDir, "containers"))) {
     if (!entry.isDirectory) continue;
     const dir = path.join(dsDir, "containers", entry.name);
@@ -477,7 +504,7 @@ async function loadContainers(reader: Reader, dsDir: string) {
         reader.problem(
           file,
           `'container_type' must be one of ${COMPUTED_CONTAINER_TYPES.join(", ")}, got ${
-            JSON.stringify(type ?? null)
+            stringifyJson(type ?? null)
           }`,
           lineOf(read.text, "container_type") ?? 1,
         );
@@ -505,6 +532,17 @@ async function loadContainers(reader: Reader, dsDir: string) {
         );
       }
       if (!name || !ok) continue;
+      const key = `${containerName}\n${name}`;
+      if (fieldFiles.has(key)) {
+        reader.problem(
+          fieldFile,
+          `computed field '${name}' of container '${containerName}' is also defined in ` +
+            fieldFiles.get(key),
+          lineOf(field.text, "name") ?? 1,
+        );
+        continue;
+      }
+      fieldFiles.set(key, reader.rel(fieldFile));
       fields.push({ file: reader.rel(fieldFile), containerName, name, doc: field.doc });
     }
   }
@@ -700,9 +738,22 @@ export async function loadConfigFolder(
   ]);
   const problems = [...connectionReader.problems];
   const datastores: LoadedDatastoreFolder[] = [];
+  const datastoreFiles = new Map<string, string>();
   let offset = 0;
   for (const [index, { entry, dir, reader, datastore, checkFiles: files }] of heads.entries()) {
     problems.push(...reader.problems);
+    if (datastore) {
+      // Two folders for one datastore would each prune what only the other holds.
+      const other = datastoreFiles.get(datastore.name);
+      if (other) {
+        problems.push({
+          file: datastore.file,
+          line: 1,
+          message: `datastore '${datastore.name}' is also defined in ${other}: ` +
+            `keep one folder per datastore`,
+        });
+      } else datastoreFiles.set(datastore.name, datastore.file);
+    }
     const loaded = containers[index];
     problems.push(...loaded.reader.problems);
     const folder: LoadedDatastoreFolder = {
@@ -733,27 +784,61 @@ export async function loadConfigFolder(
   };
 }
 
+/** A `checks export` folder read by {@link loadChecksFolder}. */
+export interface LoadedChecksFolder extends LoadedFolder {
+  /**
+   * YAML files that are no checks (a mapping without a `rule_type` key: `_datastore.yaml`, a
+   * `README.yaml`), relative to the input and in load order: skipped, as the original's loader
+   * does (§10.2), for the caller to report.
+   */
+  skipped: string[];
+}
+
+/**
+ * Whether a check file that did not validate is no check at all: valid YAML whose document is
+ * a mapping without a `rule_type` key. Called only for files with problems (few): parsed again.
+ */
+async function notACheck(fs: FileSystem, read: CheckFile): Promise<boolean> {
+  try {
+    const text = await fs.readTextFile(read.file);
+    if (text === undefined) return false;
+    const doc = await loadYaml(text, read.file);
+    return isObject(doc) && !("rule_type" in doc);
+  } catch {
+    // Unreadable or invalid YAML: its problems stand.
+    return false;
+  }
+}
+
 /**
  * Reads a `checks export` folder (`<container>/<file>.yaml`) for `checks import`, once per
- * target datastore id (each announced through `onDatastore` once check files are listed).
+ * target datastore id (each id once, in first-seen order; each announced through `onDatastore`
+ * once check files are listed). YAML mappings without a `rule_type` key are skipped (listed in
+ * `skipped`), not problems; invalid YAML and checks with errors are problems.
  */
 export async function loadChecksFolder(
   fs: FileSystem,
   input: string,
   datastoreIds: readonly number[],
   hooks: LoadHooks = {},
-): Promise<LoadedFolder> {
+): Promise<LoadedChecksFolder> {
+  const ids = [...new Set(datastoreIds)];
   const problems: Problem[] = [];
   const files = await new Reader(fs, input).yamlFilesRecursive(input);
   // Announced only when there is something to import: an empty folder reads no target.
   if (files.length) {
-    for (const id of datastoreIds) hooks.onDatastore?.({ id, checks: files.length });
+    for (const id of ids) hooks.onDatastore?.({ id, checks: files.length });
   }
-  const checks = checksOf(input, await readCheckFiles(fs, input, files), problems);
+  const read = await readCheckFiles(fs, input, files);
+  const skipped = new Set<CheckFile>();
+  for (const file of read) {
+    if (!file.doc && file.problems.length && await notACheck(fs, file)) skipped.add(file);
+  }
+  const checks = checksOf(input, read.filter((file) => !skipped.has(file)), problems);
   return {
     root: input,
     connections: [],
-    datastores: datastoreIds.map((id) => ({
+    datastores: ids.map((id) => ({
       dir: `#${id}`,
       id,
       containers: [],
@@ -761,5 +846,6 @@ export async function loadChecksFolder(
       checks,
     })),
     problems,
+    skipped: [...skipped].map((file) => relativePath(input, file.file)),
   };
 }

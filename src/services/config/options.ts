@@ -56,6 +56,11 @@ export interface ChecksExportFilters {
   status?: string;
 }
 
+/** Whether `checks export` filters make the export partial. */
+export function isFilteredChecksExport(filters: ChecksExportFilters): boolean {
+  return Boolean(filters.containers?.length || filters.tags?.length || filters.status);
+}
+
 /**
  * The query of `GET /quality-checks` for `checks export` (without paging): `datastore`, one
  * `container` and `tag` per value, then `status=<Capitalized>` or `archived=only`.

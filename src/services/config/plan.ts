@@ -125,34 +125,76 @@ export function withOwnObjects(
  *
  * @param checks the checks in API order
  * @param lookups names for `ref_container_id` / `ref_datastore_id` of reference rules
+ * @param numbering when `checks` is a filtered part of the datastore's checks: the checks of
+ *   the unfiltered export, in API order. UIDs and file names are then numbered over these, so
+ *   each check gets the UID and file it has in the unfiltered export; checks that are not among
+ *   them (archived ones) are numbered after them, in their order.
  */
 export function* checkFiles(
   checks: readonly ApiObject[],
   lookups: ExportLookups,
+  numbering?: readonly ApiObject[],
 ): Generator<PlannedFile> {
-  const uids = assignCheckUids(checks.map((check) => ({
+  const { order, positions } = numbering
+    ? numberingOrder(checks, numbering)
+    : { order: checks, positions: undefined };
+  const uids = assignCheckUids(order.map((check) => ({
     containerName: checkContainerName(check),
     ruleType: typeof check.rule_type === "string" ? check.rule_type : "",
     fieldNames: checkFieldNames(check),
     storedUid: storedCheckUid(check.additional_metadata),
   })));
   const namer = new CheckFileNamer();
+  const pathOf = (check: ApiObject) =>
+    namer.next(
+      checkContainerDirName(checkContainerName(check)),
+      checkFileStem(
+        typeof check.rule_type === "string" ? check.rule_type : "",
+        checkFieldNames(check),
+      ),
+    );
+  const paths = positions && order.map(pathOf);
   for (const [index, check] of checks.entries()) {
-    const dir = checkContainerDirName(checkContainerName(check));
-    const ruleType = typeof check.rule_type === "string" ? check.rule_type : "";
+    const at = positions ? positions[index] : index;
     yield {
-      path: namer.next(dir, checkFileStem(ruleType, checkFieldNames(check))),
-      content: dumpYaml(exportCheck(check, uids[index], lookups)),
+      path: paths ? paths[at] : pathOf(check),
+      content: dumpYaml(exportCheck(check, uids[at], lookups)),
     };
   }
 }
 
 /**
- * The check files of one datastore ({@link checkFiles}, all of them) and the numbers
- * `checks export` prints.
+ * The order a filtered export numbers its checks in (the unfiltered checks, then the given
+ * checks they lack) and the position of each given check in it (matched by `id`).
  */
-export function planChecksExport(checks: readonly ApiObject[], lookups: ExportLookups): ChecksPlan {
-  return checksPlanOf(checkFiles(checks, lookups), checks.length);
+function numberingOrder(
+  checks: readonly ApiObject[],
+  numbering: readonly ApiObject[],
+): { order: readonly ApiObject[]; positions: number[] } {
+  const order = [...numbering];
+  const byId = new Map<unknown, number>();
+  for (const [index, check] of numbering.entries()) {
+    if (check.id !== undefined && check.id !== null && !byId.has(check.id)) {
+      byId.set(check.id, index);
+    }
+  }
+  const positions = checks.map((check) => {
+    const at = check.id === undefined || check.id === null ? undefined : byId.get(check.id);
+    return at ?? order.push(check) - 1;
+  });
+  return { order, positions };
+}
+
+/**
+ * The check files of one datastore ({@link checkFiles}, all of them) and the numbers
+ * `checks export` prints; `numbering` as for {@link checkFiles}.
+ */
+export function planChecksExport(
+  checks: readonly ApiObject[],
+  lookups: ExportLookups,
+  numbering?: readonly ApiObject[],
+): ChecksPlan {
+  return checksPlanOf(checkFiles(checks, lookups, numbering), checks.length);
 }
 
 /** A {@link ChecksPlan} of rendered check files (a path written twice keeps its last content). */
