@@ -5,8 +5,6 @@
  *
  * @module
  */
-import { randomBytes } from "node:crypto";
-
 /** Collaborators and settings of a login. */
 export interface BrowserLoginOptions {
   /** The normalised base URL (ending in `/api/`). */
@@ -32,9 +30,19 @@ function page(message: string): string {
   return `<html><body><p>${message}</p><script>history.replaceState(null, '', '/callback?done=1');</script></body></html>`;
 }
 
+/**
+ * 32 random bytes, base64url (as the original's `token_urlsafe(32)`), from Web Crypto:
+ * `node:crypto` would cost every command's start-up.
+ */
+function randomState(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_")
+    .replace(/=+$/, "");
+}
+
 /** Runs the login flow and resolves with the token the callback delivered. */
 export async function browserLogin(options: BrowserLoginOptions): Promise<string> {
-  const state = options.state ?? randomBytes(32).toString("base64url");
+  const state = options.state ?? randomState();
   let settle!: (result: { token?: string; error?: string }) => void;
   const outcome = new Promise<{ token?: string; error?: string }>((resolve) => settle = resolve);
   // Loaded here rather than at start-up: only `auth login` serves anything.

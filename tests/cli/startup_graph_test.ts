@@ -10,8 +10,11 @@ interface ModuleInfo {
   dependencies?: { code?: { specifier: string }; isDynamic?: boolean }[];
 }
 
-/** The npm packages (name@version) reached from `cli.ts` through static imports only. */
-async function staticNpmPackages(): Promise<Set<string>> {
+/**
+ * The npm packages (by name) and `node:` modules reached from `cli.ts` through static imports
+ * only.
+ */
+async function staticImports(): Promise<Set<string>> {
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["info", "--json", new URL("../../cli.ts", import.meta.url).pathname],
     stdout: "piped",
@@ -34,6 +37,10 @@ async function staticNpmPackages(): Promise<Set<string>> {
       packages.add(resolved.slice(4).replace(/^\//, "").replace(/(.)@.*$/, "$1"));
       return;
     }
+    if (resolved.startsWith("node:")) {
+      packages.add(resolved);
+      return;
+    }
     for (const dependency of modules.get(resolved)?.dependencies ?? []) {
       if (!dependency.isDynamic && dependency.code) visit(dependency.code.specifier);
     }
@@ -43,10 +50,13 @@ async function staticNpmPackages(): Promise<Set<string>> {
 }
 
 Deno.test("start-up imports none of the packages that only some commands need", async () => {
-  const packages = await staticNpmPackages();
+  const packages = await staticImports();
   // The walk must reach the packages every command uses, or it proves nothing.
   assert.ok(packages.has("@commander-js/extra-typings"), [...packages].join(", "));
-  for (const lazy of ["yaml", "@modelcontextprotocol/sdk", "zod", "cron-parser", "exceljs"]) {
+  const lazies = ["yaml", "@modelcontextprotocol/sdk", "zod", "cron-parser", "exceljs"];
+  // Built-in modules that cost start-up too, used by few commands.
+  lazies.push("node:crypto", "node:http", "node:https", "node:child_process");
+  for (const lazy of lazies) {
     assert.ok(!packages.has(lazy), `${lazy} is imported at start-up: ${[...packages].join(", ")}`);
   }
 });
