@@ -27,7 +27,8 @@ export class BrowserLoginError extends Error {
 }
 
 function page(message: string): string {
-  return `<html><body><p>${message}</p><script>history.replaceState(null, '', '/callback?done=1');</script></body></html>`;
+  const text = message.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+  return `<html><body><p>${text}</p><script>history.replaceState(null, '', '/callback?done=1');</script></body></html>`;
 }
 
 /**
@@ -47,6 +48,7 @@ export async function browserLogin(options: BrowserLoginOptions): Promise<string
   const outcome = new Promise<{ token?: string; error?: string }>((resolve) => settle = resolve);
   // Loaded here rather than at start-up: only `auth login` serves anything.
   const http = await import("node:http");
+  let refused = 0;
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? "/", "http://127.0.0.1");
     if (request.method !== "GET" || url.pathname !== "/callback") {
@@ -57,11 +59,10 @@ export async function browserLogin(options: BrowserLoginOptions): Promise<string
     const reply = (status: number, message: string) =>
       response.writeHead(status, { "Content-Type": "text/html" }).end(page(message));
     if (url.searchParams.get("state") !== state) {
+      // Not this login's callback (another page or process found the port): refused, and the
+      // wait goes on, so that it cannot cancel the login either.
+      refused++;
       reply(400, "Authentication failed: state mismatch.");
-      settle({
-        error: "the callback's state did not match this login (possible CSRF attempt); " +
-          "nothing was saved",
-      });
       return;
     }
     const error = url.searchParams.get("error");
@@ -106,8 +107,12 @@ export async function browserLogin(options: BrowserLoginOptions): Promise<string
     const result = await Promise.race([outcome, timeout]);
     if (result.error === "timeout") {
       throw new BrowserLoginError(
-        "Authentication timed out. No callback received. Try again or use " +
-          "'qualytics auth init' to configure manually.",
+        "Authentication timed out. " +
+          (refused
+            ? `${refused} callback(s) with a wrong state were refused (possible CSRF attempt); ` +
+              "nothing was saved. "
+            : "No callback received. ") +
+          "Try again or use 'qualytics auth init' to configure manually.",
       );
     }
     if (result.error) throw new BrowserLoginError(`Authentication failed: ${result.error}`);

@@ -136,23 +136,40 @@ Deno.test("auth login completes the browser flow against the fake controlplane",
   assert.equal(authorized.status, 200, "the token the server issued works");
 });
 
-Deno.test("auth login refuses a callback with the wrong state", async () => {
+Deno.test("auth login refuses a callback with the wrong state, and keeps waiting for the right one", async () => {
   await using server = await fake({ seed: "empty" });
   await using tmp = await tempDir();
   const home = tmp.path;
+  const forge = async (url: string) => {
+    const forged = url.replace(/state=[\w-]+/, "state=forged");
+    const response = await fetch(forged);
+    assert.equal(response.status, 400);
+    await response.text();
+  };
+  // Only forged callbacks: nothing is saved, and the timeout says why.
+  const refused = await runQualytics(["auth", "login", "--url", server.url, "--timeout", "1"], {
+    home,
+    openBrowser: async (url) => {
+      await forge(url);
+      return true;
+    },
+  });
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /timed out.*1 callback\(s\) with a wrong state were refused/s);
+  await assert.rejects(Deno.stat(path.join(home, ".qualytics", "config.yaml")));
+
+  // A forged callback first (another page, another process) does not end the login.
   const result = await runQualytics(["auth", "login", "--url", server.url, "--timeout", "10"], {
     home,
     openBrowser: async (url) => {
-      const forged = url.replace(/state=[\w-]+/, "state=forged");
-      const response = await fetch(forged);
-      assert.equal(response.status, 400);
+      await forge(url);
+      const response = await fetch(url);
       await response.text();
       return true;
     },
   });
-  assert.equal(result.code, 1);
-  assert.match(result.stderr, /state/);
-  await assert.rejects(Deno.stat(path.join(home, ".qualytics", "config.yaml")));
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /Authentication successful/);
 });
 
 Deno.test("auth login times out and prints the URL when no browser opens", async () => {
