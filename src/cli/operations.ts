@@ -11,6 +11,7 @@ import {
   Option,
   type OptionValues,
 } from "@commander-js/extra-typings";
+import * as path from "node:path";
 import { abortOperation, getOperation, listOperations } from "../api/operations.ts";
 import type { ApiObject, Operation } from "../api/types.ts";
 import {
@@ -33,6 +34,7 @@ import {
   syncPayload,
 } from "../services/operations.ts";
 import { type ByIdOptions, examples, getByIdCommand, idCommand, printFound } from "./common.ts";
+import { settingsPaths } from "../settings/config_file.ts";
 import { UsageError } from "./errors.ts";
 import { type Format, parseListFormat, parseObjectFormat } from "./output.ts";
 import { parseInteger, parseIntegerList, type Runtime, splitCommaList } from "./runtime.ts";
@@ -158,6 +160,11 @@ export async function runTrigger(
   const client = await runtime.client();
   const runs: OperationRun[] = [];
   const reporter = progressReporter(runtime, () => runs);
+  const errorLog = operationErrorLog(runtime);
+  const failed = (text: string, detail: string | undefined) => {
+    ui.error(`${text}, Please check the path: ${errorLog.shown}`);
+    errorLog.add(type, detail ?? text);
+  };
   const results = await runOperations(client, {
     datastoreIds: options.datastoreIds,
     payloadFor,
@@ -184,31 +191,67 @@ export async function runTrigger(
           ui.warn(`${type} operation ${id} on datastore ${ds}: ${run.operation?.message}`);
           break;
         case "aborted":
-          ui.error(`${title} operation ${id} for datastore: ${ds} was aborted`);
+          failed(`${title} operation ${id} for datastore: ${ds} was aborted`, run.error);
           break;
         case "timeout":
-          ui.error(
+          failed(
             `Operation ${id} timed out after ${options.timeoutSeconds}s; ${title} ${id} for ` +
               `datastore: ${ds} timed out (it keeps running on the server)`,
+            undefined,
           );
           break;
         case "failure":
-          ui.error(
+          failed(
             `Failed ${title} ${id} for datastore: ${ds}${run.error ? `: ${run.error}` : ""}`,
+            run.error ?? "the operation failed",
           );
           break;
         default:
-          ui.error(`Failed ${title}${id ? ` ${id}` : ""} for datastore: ${ds}: ${run.error}`);
+          failed(
+            `Failed ${title}${id ? ` ${id}` : ""} for datastore: ${ds}: ${run.error}`,
+            run.error,
+          );
       }
     },
   });
   reporter.done();
+  await errorLog.written();
   const operations = results.map((run) => run.operation).filter((op): op is Operation => !!op);
   ui.data(operations, options.format);
   if (options.background) {
     return results.some((run) => run.outcome === "error") ? 1 : 0;
   }
   return results.every((run) => run.outcome === "success" || run.outcome === "warning") ? 0 : 1;
+}
+
+/**
+ * The original's operation error log, `~/.qualytics/operation-error.txt`: an entry
+ * `[MM-DD-YYYY HH:MM:SS]: Error executing <type> operation: <detail>` and a blank line per
+ * failure, appended one at a time.
+ */
+function operationErrorLog(runtime: Runtime) {
+  const { ctx } = runtime;
+  const file = path.join(settingsPaths(ctx.env, ctx.homeDir).dir, "operation-error.txt");
+  let queue = Promise.resolve();
+  return {
+    shown: file.startsWith(ctx.homeDir + path.sep) ? `~${file.slice(ctx.homeDir.length)}` : file,
+    add(type: string, detail: string) {
+      const now = ctx.now();
+      const pad = (n: number) => String(n).padStart(2, "0");
+      const stamp = `${pad(now.getMonth() + 1)}-${pad(now.getDate())}-${now.getFullYear()} ` +
+        `${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`;
+      const entry = `[${stamp}]: Error executing ${type} operation: ${detail}\n\n`;
+      queue = queue.then(async () => {
+        const existing = (await ctx.fs.readTextFile(file)) ?? "";
+        await ctx.fs.writeTextFile(file, existing + entry);
+      });
+    },
+    /** Waits for the entries; a log that cannot be written is reported, not fatal. */
+    written: () =>
+      queue.catch((error) => {
+        runtime.ui.warn(`Could not write ${file}: ${(error as Error).message}`);
+      }),
+  };
 }
 
 const TRIGGER_HELP = `

@@ -41,8 +41,8 @@ export async function runScheduleExportMetadata(
     cron = await validateCron(options.crontab);
   } catch (error) {
     if (error instanceof ScheduleInputError) {
-      // An unusable schedule is a failure of the command, not a note (the original exits 0).
-      throw new CliError(error.message);
+      // A bad --crontab or --options value is a usage error (the original exits 0).
+      throw new UsageError(error.message);
     }
     throw error;
   }

@@ -2,9 +2,11 @@
  * End-to-end tests of `qualytics operations` against the fake controlplane: triggers that
  * succeed, fail, time out, are aborted or run in the background; payloads; get, list, abort.
  */
+import * as path from "node:path";
 import assert from "node:assert/strict";
 import { parse as parseYaml } from "yaml";
 import { cliFor, fake, plain } from "../helpers/fake.ts";
+import { tempDir } from "../helpers/cli.ts";
 
 const FAST = ["--poll-interval", "0.05"];
 
@@ -34,9 +36,10 @@ Deno.test("operations scan: two datastores succeed, with progress on stderr", as
   assert.match(result.stderr, /operations \[[#-]{20}\] \d+\/\d+ containers/);
 });
 
-Deno.test("operations sync: a failed operation exits 1 with its message", async () => {
+Deno.test("operations sync: a failed operation exits 1 with its message, logged as the original does", async () => {
   await using server = await fake({ seed: "demo", operationDurationMs: 100 });
-  const run = cliFor(server);
+  await using home = await tempDir();
+  const run = cliFor(server, { home: home.path });
   server.state.connections.get(1)!.host = "unreachable.example.com";
   const result = await run([
     "operations",
@@ -60,7 +63,16 @@ Deno.test("operations sync: a failed operation exits 1 with its message", async 
   });
   const [operation] = JSON.parse(result.stdout);
   assert.equal(operation.result, "failure");
-  assert.match(result.stderr, /Failed Sync \d+ for datastore: 1: Connection refused/);
+  assert.match(
+    result.stderr,
+    /Failed Sync \d+ for datastore: 1: Connection refused.*, Please check the path: ~\/\.qualytics\/operation-error\.txt/,
+  );
+  // Every failure appends an entry (the original's format); earlier entries stay.
+  assert.equal((await run(["operations", "sync", "--datastore-id", "1", ...FAST])).code, 1);
+  const log = await Deno.readTextFile(path.join(home.path, ".qualytics", "operation-error.txt"));
+  const entry =
+    /\[\d\d-\d\d-\d{4} \d\d:\d\d:\d\d\]: Error executing sync operation: .*Connection refused.*\n\n/g;
+  assert.equal(log.match(entry)?.length, 2, log);
 });
 
 Deno.test("operations profile: times out with exit 1", async () => {

@@ -122,7 +122,7 @@ Deno.test("schedule export-metadata --install: works without an existing crontab
   });
 });
 
-Deno.test("schedule export-metadata: invalid cron and bad flags fail", async () => {
+Deno.test("schedule export-metadata: invalid cron and bad flags are usage errors (exit 2)", async () => {
   await withHome(async (home) => {
     const crontab = fakeCrontab("");
     for (const cron of ["61 * * * *", "* * *", "0 0 1 1 * 2020"]) {
@@ -131,7 +131,7 @@ Deno.test("schedule export-metadata: invalid cron and bad flags fail", async () 
         home,
         runProgram: crontab.runProgram,
       });
-      assert.equal(result.code, 1, cron);
+      assert.equal(result.code, 2, cron);
       assert.match(result.stderr, /Invalid crontab expression/);
       assert.equal(result.stdout, "");
     }
@@ -139,7 +139,7 @@ Deno.test("schedule export-metadata: invalid cron and bad flags fail", async () 
       ARGS.map((arg) => arg === "anomalies,checks" ? "anomalies,logs" : arg),
       { home },
     );
-    assert.equal(badOption.code, 1);
+    assert.equal(badOption.code, 2);
     assert.match(badOption.stderr, /Invalid option 'logs'/);
     const badDatastore = await runQualytics(ARGS.map((arg) => arg === "1" ? "one" : arg), { home });
     assert.equal(badDatastore.code, 2);
