@@ -91,7 +91,7 @@ export { checkToken, type TokenCheck } from "./src/settings/token.ts";
 export { dumpYaml, loadYaml, YamlSyntaxError } from "./src/util/yaml.ts";
 export { isJsonFloat, JsonFloat, parseJson, stringifyJson } from "./src/util/json.ts";
 export { slug } from "./src/util/slug.ts";
-export { redactSecrets } from "./src/util/redact.ts";
+export { redactSecrets, SecretRegistry, type SecretSink, secretValues } from "./src/util/redact.ts";
 export { type FileSystem, nodeFileSystem } from "./src/util/fs.ts";
 
 export {

@@ -76,6 +76,7 @@ export async function runAuthLogin(runtime: Runtime, options: AuthLoginOptions):
     if (error instanceof BrowserLoginError) throw new CliError(error.message);
     throw error;
   }
+  ctx.secrets?.add(token);
   const problem = tokenProblem(token, ctx.now());
   if (problem) throw new CliError(`Received token is invalid or expired. ${problem}`);
   const settings = await resolveSettings(ctx);

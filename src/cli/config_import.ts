@@ -329,6 +329,8 @@ export async function runConfigImport(
     env: ctx.env,
     onDatastore: early.onDatastore,
   });
+  // Values resolved from `${VAR}` are never printed, whatever the server echoes back.
+  ctx.secrets?.add(...folder.secrets ?? []);
   return await planAndApply(runtime, options, folder, include, early);
 }
 

@@ -43,7 +43,9 @@ export async function runConnectionsCreate(
   options: ConnectionsCreateOptions,
 ): Promise<number> {
   const { ui, ctx } = runtime;
-  const payload = await withServiceErrors(() => buildConnectionCreatePayload(options, ctx.env));
+  const payload = await withServiceErrors(() =>
+    buildConnectionCreatePayload(options, ctx.env, ctx.secrets)
+  );
   if (options.dryRun) {
     ui.info("Connection Create Payload (secrets redacted):");
     ui.data(redactSecrets(payload), options.format);
@@ -72,7 +74,9 @@ export async function runConnectionsUpdate(
   options: ConnectionsUpdateOptions,
 ): Promise<number> {
   const { ui, ctx } = runtime;
-  const changes = await withServiceErrors(() => buildConnectionChanges(options, ctx.env));
+  const changes = await withServiceErrors(() =>
+    buildConnectionChanges(options, ctx.env, ctx.secrets)
+  );
   const client = await runtime.client();
   const updated = await withServiceErrors(() => updateConnectionById(client, options.id, changes));
   ui.success(`Connection ${options.id} updated successfully.`);
@@ -115,11 +119,17 @@ export async function runConnectionsTest(
   const { ui, ctx } = runtime;
   const client = await runtime.client();
   const outcome = await withServiceErrors(() =>
-    testConnectionById(client, options.id, {
-      host: options.host,
-      username: options.username,
-      password: options.password,
-    }, ctx.env)
+    testConnectionById(
+      client,
+      options.id,
+      {
+        host: options.host,
+        username: options.username,
+        password: options.password,
+      },
+      ctx.env,
+      ctx.secrets,
+    )
   );
   if (outcome.passed) ui.success(`Connection ${options.id}: test passed successfully.`);
   else ui.error(`Connection ${options.id}: test failed — ${outcome.message}`);

@@ -5,6 +5,7 @@
  * @module
  */
 import type { FileSystem } from "../util/fs.ts";
+import type { SecretRegistry } from "../util/redact.ts";
 
 /** A text output stream. */
 export interface OutputStream {
@@ -39,4 +40,9 @@ export interface CliContext {
   ) => Promise<{ code: number; stdout: string; stderr: string }>;
   /** Whether standard input is a terminal (never prompt otherwise). */
   stdinIsTTY: boolean;
+  /**
+   * The secrets of this run, scrubbed from everything written to `stdout` and `stderr`.
+   * `runCli` sets it (and wraps both streams); whoever creates a secret registers it here.
+   */
+  secrets?: SecretRegistry;
 }

@@ -8,12 +8,13 @@ import { Command, CommanderError } from "@commander-js/extra-typings";
 import type { QualyticsClient } from "../client/http_client.ts";
 import { QualyticsApiError } from "../client/errors.ts";
 import { SettingsFileError } from "../settings/config_file.ts";
-import { scrubText } from "../util/redact.ts";
+import { parseJson } from "../util/json.ts";
+import { SECRET_KEYS, SecretRegistry, secretValues } from "../util/redact.ts";
 import { VERSION } from "../version.ts";
 import { authCommand } from "./auth.ts";
 import { commandGroups } from "./groups.ts";
 import { completionsCommand } from "./completions.ts";
-import type { CliContext } from "./context.ts";
+import type { CliContext, OutputStream } from "./context.ts";
 import { CliError } from "./errors.ts";
 import { Ui } from "./output.ts";
 import type { Runtime } from "./runtime.ts";
@@ -98,6 +99,44 @@ function applyRecursively(command: Command, fn: (command: Command) => void): voi
   for (const child of command.commands) applyRecursively(child as Command, fn);
 }
 
+/**
+ * The values of secret flags on the command line (`--token`, `--password`, `--secret-key`…, as
+ * `--flag value` or `--flag=value`) and the secret keys of a `--parameters` JSON: registered
+ * before parsing, so that not even a usage error can print them.
+ */
+export function secretArguments(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const match = /^--([a-z][a-z-]*)(?:=(.*))?$/s.exec(argv[i]);
+    if (!match) continue;
+    const key = match[1].replaceAll("-", "_");
+    const value = match[2] ?? argv[i + 1];
+    if (value === undefined) continue;
+    if (SECRET_KEYS.has(key)) out.push(value);
+    else if (key === "parameters") {
+      try {
+        secretValues(parseJson(value), out);
+      } catch {
+        // Not JSON: the command reports it.
+      }
+    }
+  }
+  return out;
+}
+
+/** `stream` with every secret of `secrets` scrubbed from what is written to it. */
+function scrubbed(stream: OutputStream, secrets: SecretRegistry): OutputStream {
+  return {
+    write: (text) => stream.write(secrets.scrub(text)),
+    get isTTY() {
+      return stream.isTTY;
+    },
+    get columns() {
+      return stream.columns;
+    },
+  };
+}
+
 function describeError(error: unknown, debug: boolean): string {
   if (error instanceof CliError || error instanceof QualyticsApiError) return error.message;
   if (error instanceof SettingsFileError) return error.message;
@@ -108,12 +147,24 @@ function describeError(error: unknown, debug: boolean): string {
 /**
  * Runs the CLI with `args` (without the program name) and returns the exit code.
  *
+ * Everything the run writes (data, messages, `--debug` traces, commander's help and errors)
+ * goes through one registry of the run's secrets: the token however it was configured, secret
+ * flags, values resolved from `${VAR}` and every secret key of a body sent. Secrets shorter
+ * than 4 characters are not scrubbed (key-based redaction still hides them).
+ *
  * @example
  * ```ts
  * const code = await runCli(["datastores", "list", "--format", "json"], context);
  * ```
  */
-export async function runCli(args: readonly string[], ctx: CliContext): Promise<number> {
+export async function runCli(args: readonly string[], outer: CliContext): Promise<number> {
+  const secrets = new SecretRegistry(outer.secrets);
+  const ctx: CliContext = {
+    ...outer,
+    secrets,
+    stdout: scrubbed(outer.stdout, secrets),
+    stderr: scrubbed(outer.stderr, secrets),
+  };
   const ui = new Ui(ctx);
   let exitCode = 0;
   let client: QualyticsClient | undefined;
@@ -136,8 +187,10 @@ export async function runCli(args: readonly string[], ctx: CliContext): Promise<
   };
   const argv = expandMultiLetterFlags(args);
   const debug = argv.includes("--debug");
+  secrets.add(...secretArguments(argv));
   try {
     await loadDotenvFiles(ctx);
+    secrets.add(ctx.env.QUALYTICS_TOKEN);
     program = buildProgram(runtime);
     const groupOnly = argv.filter((arg) => arg !== "--debug");
     if (groupOnly.length === 0) {
@@ -160,7 +213,7 @@ export async function runCli(args: readonly string[], ctx: CliContext): Promise<
       return error.exitCode === 0 ? 0 : 2;
     }
     const message = describeError(error, debug);
-    ui.error(scrubText(message, [ctx.env.QUALYTICS_TOKEN]));
+    ui.error(message);
     return error instanceof CliError ? error.exitCode : 1;
   }
 }

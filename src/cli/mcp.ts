@@ -52,6 +52,7 @@ export function mcpDeps(runtime: Runtime): McpDeps {
     now: ctx.now,
     sleep: ctx.sleep,
     log: (line) => ctx.stderr.write(`${line}\n`),
+    secrets: ctx.secrets,
   };
 }
 

@@ -240,7 +240,8 @@ function operationErrorLog(runtime: Runtime) {
       const pad = (n: number) => String(n).padStart(2, "0");
       const stamp = `${pad(now.getMonth() + 1)}-${pad(now.getDate())}-${now.getFullYear()} ` +
         `${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`;
-      const entry = `[${stamp}]: Error executing ${type} operation: ${detail}\n\n`;
+      const line = `[${stamp}]: Error executing ${type} operation: ${detail}\n\n`;
+      const entry = ctx.secrets ? ctx.secrets.scrub(line) : line;
       queue = queue.then(async () => {
         const existing = (await ctx.fs.readTextFile(file)) ?? "";
         await ctx.fs.writeTextFile(file, existing + entry);

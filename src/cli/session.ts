@@ -62,6 +62,8 @@ export async function resolveSettings(ctx: CliContext, ui?: Ui): Promise<Resolve
   const envToken = ctx.env.QUALYTICS_TOKEN;
   const url = envUrl ? normalizeBaseUrl(envUrl) : file?.url || undefined;
   const token = envToken || file?.token || undefined;
+  // However it was configured, the token never appears in any output of this run.
+  ctx.secrets?.add(token);
   return {
     paths,
     file,
@@ -126,6 +128,7 @@ export async function createClient(
     timeoutMs: settings.timeoutSeconds * 1000,
     concurrency: options.concurrency,
     debug: options.debug ? (line) => ctx.stderr.write(`[debug] ${line}\n`) : undefined,
+    secrets: ctx.secrets,
     sleep: ctx.sleep,
   });
 }

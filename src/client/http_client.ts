@@ -6,7 +6,7 @@
  * @module
  */
 import { parseJson, stringifyJson } from "../util/json.ts";
-import { redactSecrets, scrubText } from "../util/redact.ts";
+import { redactSecrets, scrubText, type SecretSink, secretValues } from "../util/redact.ts";
 import {
   errorForStatus,
   NetworkError,
@@ -44,6 +44,11 @@ export interface ClientOptions {
   maxRetryDelayMs?: number;
   /** Receives one line per request and response, secrets redacted (`--debug`). */
   debug?: (line: string) => void;
+  /**
+   * Receives the token and every value of a secret key of each request body sent, so that the
+   * caller can scrub them from whatever it prints (a server may echo a request in an error).
+   */
+  secrets?: SecretSink;
   /** Replaces the network layer (the default is `fetch`). */
   transport?: Transport;
   /** Waits between retries; tests may shorten it. */
@@ -132,6 +137,7 @@ export class QualyticsClient {
       (options.sslVerify === false ? insecureTransport() : fetchTransport);
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#random = options.random ?? Math.random;
+    options.secrets?.add(options.token);
   }
 
   /** The concurrency bound, for services that fan out work. */
@@ -207,6 +213,9 @@ export class QualyticsClient {
     const idempotent = options.idempotent ?? ["GET", "PUT", "DELETE", "HEAD"].includes(method);
     const maxRetries = this.#options.maxRetries ?? 4;
     const body = options.body === undefined ? undefined : stringifyJson(options.body);
+    if (this.#options.secrets && options.body !== undefined) {
+      this.#options.secrets.add(...secretValues(options.body));
+    }
     for (let attempt = 0;; attempt++) {
       let retryAfterMs: number | undefined;
       try {

@@ -24,7 +24,67 @@ import {
   updateCheck,
 } from "../services/checks.ts";
 import { notFoundAs } from "../services/resource_errors.ts";
-import { addTool, DESTRUCTIVE, idParam, type McpDeps, READ_ONLY, WRITES } from "./tool.ts";
+import { listOf, listOrString, mergePayload, oneOf } from "./params.ts";
+import {
+  addTool,
+  DESTRUCTIVE,
+  idParam,
+  type McpDeps,
+  READ_ONLY,
+  strictShape,
+  ToolInputError,
+  WRITES,
+} from "./tool.ts";
+
+/** The settings of a check: what create_check sets and update_check changes. */
+function checkSettingsShape() {
+  return {
+    fields: z.array(z.string()).optional().describe(
+      "Field names the check applies to (default: none).",
+    ),
+    description: z.string().optional(),
+    properties: z.record(z.string(), z.unknown()).optional().describe("Rule settings."),
+    filter: z.string().optional().describe("SQL filter of the records to check."),
+    coverage: z.number().min(0).max(1).optional().describe(
+      "Fraction of records that must pass.",
+    ),
+    tags: z.array(z.string()).optional().describe("Tag names."),
+    status: z.enum(["Active", "Draft"]).optional().describe("Active (default) or Draft."),
+    additional_metadata: z.record(z.string(), z.unknown()).optional(),
+  };
+}
+
+/** What create_check takes, as separate parameters or inside `payload`. */
+function checkCreateShape() {
+  return {
+    container_id: idParam("Container id (required, here or in payload).").optional(),
+    rule: z.string().optional().describe(
+      "Rule type, e.g. notNull, between, isUnique (required, here or in payload).",
+    ),
+    ...checkSettingsShape(),
+  };
+}
+
+/** The keys update_check may change. */
+function checkChangesShape() {
+  const settings = checkSettingsShape();
+  return {
+    ...settings,
+    filter: settings.filter.unwrap().nullable().optional().describe(
+      "SQL filter of the records to check (null removes it).",
+    ),
+    coverage: settings.coverage.unwrap().nullable().optional().describe(
+      "Fraction of records that must pass (null removes it).",
+    ),
+    owner_id: z.number().int().positive().optional().describe("User id of the check's owner."),
+    default_anomaly_assignee_id: z.number().int().min(0).nullable().optional().describe(
+      "User id assigned to new anomalies (0 or null clears it).",
+    ),
+    anomaly_message_field: z.string().nullable().optional().describe(
+      "Field whose value is used in anomaly messages.",
+    ),
+  };
+}
 
 /** Registers the quality check tools. */
 export function registerCheckTools(server: McpServer, deps: McpDeps): void {
@@ -37,15 +97,26 @@ export function registerCheckTools(server: McpServer, deps: McpDeps): void {
       container_ids: z.array(z.number().int().positive()).optional().describe(
         "Only checks of these containers.",
       ),
+      container_id: idParam(
+        "Only checks of this container (the original tool's name; same as container_ids: [id]).",
+      ).optional(),
       tags: z.array(z.string()).optional().describe("Only checks with these tags."),
+      tag: z.string().optional().describe(
+        "Only checks with this tag (the original tool's name; same as tags: [tag]).",
+      ),
       status: z.enum(["Active", "Draft", "Archived"]).optional(),
     },
     annotations: READ_ONLY,
   }, async (args, call) => {
     const filters = checkListFilters({
       datastoreId: args.datastore_id,
-      containers: args.container_ids,
-      tags: args.tags,
+      containers: oneOf(
+        "container_ids",
+        args.container_ids,
+        "container_id",
+        listOf(args.container_id),
+      ),
+      tags: oneOf("tags", args.tags, "tag", listOf(args.tag)),
       status: args.status,
     });
     return await listQualityChecks(await call.client(), filters);
@@ -68,25 +139,27 @@ export function registerCheckTools(server: McpServer, deps: McpDeps): void {
     title: "Create a quality check",
     description: "Create a quality check on a container. 'rule' is the rule type (e.g. " +
       "notNull, between, matchesPattern, isUnique, expectedValues, satisfiesExpression); " +
-      '\'properties\' holds the rule\'s settings (e.g. {"min": 0, "max": 100} for between).',
+      '\'properties\' holds the rule\'s settings (e.g. {"min": 0, "max": 100} for between). ' +
+      "Give the check as separate parameters or, as the original tool took it, as one " +
+      "'payload' object with the same keys.",
     input: {
-      container_id: idParam("Container id."),
-      rule: z.string().describe("Rule type, e.g. notNull, between, isUnique."),
-      fields: z.array(z.string()).default([]).describe("Field names the check applies to."),
-      description: z.string().optional(),
-      properties: z.record(z.string(), z.unknown()).optional().describe("Rule settings."),
-      filter: z.string().optional().describe("SQL filter of the records to check."),
-      coverage: z.number().min(0).max(1).optional().describe(
-        "Fraction of records that must pass.",
+      ...checkCreateShape(),
+      payload: strictShape(checkCreateShape(), "payload", "key").optional().describe(
+        "The original tool's form: the whole check as one object with the same keys as the " +
+          "separate parameters (container_id, rule, fields, …). A key given both here and as " +
+          "a parameter must have the same value.",
       ),
-      tags: z.array(z.string()).optional().describe("Tag names."),
-      status: z.enum(["Active", "Draft"]).default("Active"),
-      additional_metadata: z.record(z.string(), z.unknown()).optional(),
     },
     annotations: WRITES,
   }, async (args, call) => {
-    const { container_id: containerId, ...check } = args;
-    const payload = checkCreatePayload(check, containerId);
+    const { payload: original, ...params } = args;
+    const { container_id: containerId, ...check } = mergePayload(params, original);
+    if (containerId === undefined || check.rule === undefined) {
+      throw new ToolInputError(
+        "Provide 'container_id' and 'rule' (as parameters or inside 'payload').",
+      );
+    }
+    const payload = checkCreatePayload(check, containerId as number);
     return await createQualityCheck(await call.client(), payload);
   });
 
@@ -97,16 +170,23 @@ export function registerCheckTools(server: McpServer, deps: McpDeps): void {
       "check's; the others keep their current values.",
     input: {
       check_id: idParam("Quality check id."),
-      changes: z.record(z.string(), z.unknown()).describe(
+      changes: strictShape(checkChangesShape(), "changes", "key").optional().describe(
         'The keys to change, e.g. {"properties": {"max": 200}, "status": "Draft"}.',
+      ),
+      payload: strictShape(checkChangesShape(), "payload", "key").optional().describe(
+        "The original tool's name for 'changes' (give one of them).",
       ),
     },
     annotations: { ...WRITES, idempotentHint: true },
   }, async (args, call) => {
+    const changes = oneOf("changes", args.changes, "payload", args.payload);
+    if (changes === undefined) {
+      throw new ToolInputError("Provide 'changes' (or the original tool's 'payload').");
+    }
     const client = await call.client();
     return await notFoundAs(
       `Quality check with ID ${args.check_id} not found.`,
-      () => updateCheck(client, args.check_id, args.changes),
+      () => updateCheck(client, args.check_id, changes),
     );
   });
 
@@ -142,9 +222,15 @@ export function registerAnomalyTools(server: McpServer, deps: McpDeps): void {
       datastore_id: idParam("Datastore id.").optional(),
       container_id: idParam("Container id.").optional(),
       check_id: idParam("Quality check id.").optional(),
-      status: z.array(z.enum([...OPEN_STATUSES, ...ARCHIVE_STATUSES])).optional(),
+      status: listOrString(
+        z.enum([...OPEN_STATUSES, ...ARCHIVE_STATUSES]),
+        "Only anomalies with these statuses.",
+      ).optional(),
       type: z.enum(ANOMALY_TYPES).optional().describe("shape or record anomalies."),
-      tags: z.array(z.string()).optional(),
+      tags: z.array(z.string()).optional().describe("Only anomalies with these tags."),
+      tag: z.string().optional().describe(
+        "Only anomalies with this tag (the original tool's name; same as tags: [tag]).",
+      ),
       start_date: z.string().optional().describe("YYYY-MM-DD"),
       end_date: z.string().optional().describe("YYYY-MM-DD"),
     },
@@ -159,7 +245,7 @@ export function registerAnomalyTools(server: McpServer, deps: McpDeps): void {
         checkId: args.check_id,
         statuses: args.status,
         type: args.type,
-        tags: args.tags,
+        tags: oneOf("tags", args.tags, "tag", listOf(args.tag)),
         startDate: args.start_date,
         endDate: args.end_date,
       }),

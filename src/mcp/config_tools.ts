@@ -25,6 +25,7 @@ import {
   type LoadedFolder,
 } from "../services/config/load.ts";
 import { EXPORT_RESOURCES, type ExportResource } from "../services/config/plan.ts";
+import { listOf, oneOf } from "./params.ts";
 import { addTool, type McpDeps, ToolFailure, ToolInputError, WRITES } from "./tool.ts";
 
 const include = () =>
@@ -134,8 +135,8 @@ export function registerConfigTools(server: McpServer, deps: McpDeps): void {
     description: "Import a folder written by export_config into this instance: validate every " +
       "file, plan, then apply only the differences. Use dry_run=true first to get the plan " +
       "(creates, updates with field changes, deletes, syncs) without changing anything. " +
-      "Connection secrets come from ${ENV_VAR} placeholders resolved in the server's " +
-      "environment.",
+      "${ENV_VAR} placeholders of connection files (secrets, hosts…) are resolved in the " +
+      "server's environment; resolved values never appear in results.",
     input: {
       input_dir: z.string().describe(
         "The exported folder (relative to the server's working " +
@@ -153,6 +154,8 @@ export function registerConfigTools(server: McpServer, deps: McpDeps): void {
     const dir = await requireDirectory(deps, args.input_dir);
     const kinds = args.include ? new Set(args.include) : undefined;
     const folder = await loadConfigFolder(deps.fs, dir, { include: kinds, env: deps.env });
+    // Values resolved from `${VAR}` must not come back in a server's error message.
+    call.secret(...folder.secrets ?? []);
     return await planAndApply(deps, await call.client(), folder, {
       include: kinds,
       dryRun: args.dry_run,
@@ -201,8 +204,11 @@ export function registerConfigTools(server: McpServer, deps: McpDeps): void {
     description: "Import a folder written by export_checks into one or more datastores " +
       "(checks matched by their UID: created or updated). Use dry_run=true to get the plan.",
     input: {
-      datastore_ids: z.array(z.number().int().positive()).min(1).describe(
-        "Target datastore ids.",
+      datastore_ids: z.array(z.number().int().positive()).min(1).optional().describe(
+        "Target datastore ids (required, or datastore_id).",
+      ),
+      datastore_id: z.number().int().positive().optional().describe(
+        "One target datastore id (the original tool's name; same as datastore_ids: [id]).",
       ),
       input_dir: z.string().default("checks").describe("The folder of check files."),
       dry_run: z.boolean().default(false).describe("Only return the plan."),
@@ -214,8 +220,17 @@ export function registerConfigTools(server: McpServer, deps: McpDeps): void {
     },
     annotations: WRITES,
   }, async (args, call) => {
+    const ids = oneOf(
+      "datastore_ids",
+      args.datastore_ids,
+      "datastore_id",
+      listOf(args.datastore_id),
+    );
+    if (!ids) {
+      throw new ToolInputError("Provide 'datastore_ids' (or the original's 'datastore_id').");
+    }
     const dir = await requireDirectory(deps, args.input_dir);
-    const folder = await loadChecksFolder(deps.fs, dir, [...new Set(args.datastore_ids)]);
+    const folder = await loadChecksFolder(deps.fs, dir, [...new Set(ids)]);
     return await planAndApply(deps, await call.client(), folder, {
       include: new Set(["checks"]),
       dryRun: args.dry_run,

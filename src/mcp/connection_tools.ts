@@ -23,6 +23,7 @@ import {
   verifyDatastore,
 } from "../services/datastores.ts";
 import { stringifyJson } from "../util/json.ts";
+import { listOrString } from "./params.ts";
 import {
   addTool,
   DESTRUCTIVE,
@@ -35,8 +36,10 @@ import {
   WRITES,
 } from "./tool.ts";
 
-const PLACEHOLDER_HINT = "Prefer a ${ENV_VAR} placeholder (resolved from the MCP server's " +
-  "environment) to a literal secret.";
+// The server never resolves `${VAR}` from its own environment for a caller (the original does
+// no resolution either): a caller could otherwise read any variable of the server's process.
+const PLACEHOLDER_HINT = "Sent as given: the server's environment variables are never " +
+  "substituted.";
 
 /** Registers the connection tools. */
 export function registerConnectionTools(server: McpServer, deps: McpDeps): void {
@@ -50,9 +53,10 @@ export function registerConnectionTools(server: McpServer, deps: McpDeps): void 
         "Secrets are redacted.",
       input: {
         name: z.string().optional().describe("Filter by name (server-side match)."),
-        type: z.array(z.string()).optional().describe(
+        type: listOrString(
+          z.string(),
           "Filter by connection types, e.g. ['postgresql', 'snowflake'].",
-        ),
+        ).optional(),
       },
       annotations: READ_ONLY,
     },
@@ -75,9 +79,8 @@ export function registerConnectionTools(server: McpServer, deps: McpDeps): void 
 
   addTool(server, deps, "create_connection", {
     title: "Create a connection",
-    description: "Create a connection to a data source. Secret fields (password, secret_key, " +
-      `access_key, passphrase) accept \${ENV_VAR} placeholders. ${PLACEHOLDER_HINT} ` +
-      "Returns the created connection with secrets redacted.",
+    description: "Create a connection to a data source. Every value is sent as given (no " +
+      "variable substitution). Returns the created connection with secrets redacted.",
     input: {
       type: z.string().describe("Connection type, e.g. postgresql, snowflake, bigquery, s3."),
       name: z.string().describe("Unique connection name."),
@@ -89,6 +92,10 @@ export function registerConnectionTools(server: McpServer, deps: McpDeps): void 
       access_key: z.string().optional().describe(`Access key. ${PLACEHOLDER_HINT}`),
       secret_key: z.string().optional().describe(`Secret key. ${PLACEHOLDER_HINT}`),
       catalog: z.string().optional(),
+      database: z.string().optional().describe(
+        "Accepted for compatibility with the original tool, which ignored it; not used (a " +
+          "connection has no database: give it to create_datastore).",
+      ),
       parameters: z.record(z.string(), z.unknown()).optional().describe(
         "Further settings: top-level connection keys go to the top, other keys under " +
           '\'parameters\' (e.g. {"role": "ANALYST", "warehouse": "WH"}).',
@@ -108,8 +115,8 @@ export function registerConnectionTools(server: McpServer, deps: McpDeps): void 
       secretKey: args.secret_key,
       catalog: args.catalog,
       parameters: args.parameters === undefined ? undefined : stringifyJson(args.parameters),
-    }, deps.env);
-    // Values resolved from the environment must not come back in a server's error message.
+    }, null);
+    // Secrets the caller gave must not come back in a server's error message either.
     call.secret(...secretValues(payload));
     return await createConnection(await call.client(), payload);
   });
@@ -128,7 +135,7 @@ export function registerConnectionTools(server: McpServer, deps: McpDeps): void 
     input: { id: idParam("Connection id.") },
     annotations: READ_ONLY,
   }, async (args, call) => {
-    const outcome = await testConnectionById(await call.client(), args.id, {}, deps.env);
+    const outcome = await testConnectionById(await call.client(), args.id, {}, null);
     return { connected: outcome.passed, message: outcome.message, result: outcome.result };
   });
 }
@@ -140,7 +147,7 @@ export function registerDatastoreTools(server: McpServer, deps: McpDeps): void {
     description: "List datastores (a database/schema or storage location under a connection).",
     input: {
       name: z.string().optional().describe("Filter by name (server-side match)."),
-      type: z.array(z.string()).optional().describe("Filter by datastore types."),
+      type: listOrString(z.string(), "Filter by datastore types.").optional(),
       tag: z.string().optional().describe("Filter by tag name."),
       enrichment_only: z.boolean().optional().describe(
         "true: only enrichment datastores; false: only source datastores.",

@@ -18,6 +18,7 @@ import {
   validateContainerDefinition,
 } from "../services/containers.ts";
 import { notFoundAs } from "../services/resource_errors.ts";
+import { listOrString } from "./params.ts";
 import { addTool, DESTRUCTIVE, idParam, type McpDeps, READ_ONLY, WRITES } from "./tool.ts";
 
 /** Seconds the server may take to validate a definition (the original's limit). */
@@ -99,7 +100,7 @@ export function registerContainerTools(server: McpServer, deps: McpDeps): void {
     description: "List the containers (tables, views, files, computed containers) of a datastore.",
     input: {
       datastore_id: idParam("Datastore id."),
-      type: z.array(z.enum(CONTAINER_TYPES)).optional().describe("Filter by container types."),
+      type: listOrString(z.enum(CONTAINER_TYPES), "Filter by container types.").optional(),
       name: z.string().optional().describe("Filter by name."),
       tag: z.string().optional().describe("Filter by tag name."),
       search: z.string().optional().describe("Free-text search."),

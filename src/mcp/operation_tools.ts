@@ -21,6 +21,7 @@ import {
   syncPayload,
 } from "../services/operations.ts";
 import { notFoundAs } from "../services/resource_errors.ts";
+import { listOrString } from "./params.ts";
 import { addTool, type CallScope, idParam, type McpDeps, READ_ONLY, WRITES } from "./tool.ts";
 
 const datastoreIds = () =>
@@ -182,13 +183,16 @@ export function registerOperationTools(server: McpServer, deps: McpDeps): void {
 
   addTool(server, deps, "list_operations", {
     title: "List operations",
-    description: "List operations, newest first.",
+    description: "List operations, newest first (all of them unless a limit is given).",
     input: {
       datastore_id: idParam("Only operations of this datastore.").optional(),
       type: z.enum(["sync", "profile", "scan", "materialize", "export"]).optional(),
-      status: z.array(z.enum(OPERATION_RESULTS)).optional().describe("Only these results."),
-      limit: z.number().int().positive().default(50).describe(
-        "Return at most this many (newest first).",
+      status: listOrString(
+        z.enum(OPERATION_RESULTS),
+        "Only operations with these results (running, success, failure, aborted).",
+      ).optional(),
+      limit: z.number().int().positive().optional().describe(
+        "Return at most this many, newest first (default: all).",
       ),
     },
     annotations: READ_ONLY,
@@ -201,7 +205,7 @@ export function registerOperationTools(server: McpServer, deps: McpDeps): void {
         results: args.status,
       }),
     );
-    return operations.slice(0, args.limit);
+    return args.limit === undefined ? operations : operations.slice(0, args.limit);
   });
 
   addTool(server, deps, "abort_operation", {

@@ -18,7 +18,7 @@ import { InvalidInputError } from "../services/resource_errors.ts";
 import { InvalidIncludeError } from "../services/config/options.ts";
 import type { FileSystem } from "../util/fs.ts";
 import { stringifyJson } from "../util/json.ts";
-import { redactSecrets, scrubText, SECRET_KEYS } from "../util/redact.ts";
+import { redactSecrets, SecretRegistry, secretValues } from "../util/redact.ts";
 
 /** Where the server's settings point (for `auth_status`; never sent out with the full token). */
 export interface McpSettings {
@@ -41,7 +41,10 @@ export interface McpDeps {
   /** The settings in force (no network). */
   settings: () => Promise<McpSettings>;
   fs: FileSystem;
-  /** Environment for `${VAR}` placeholders of connection secrets and config imports. */
+  /**
+   * Environment for the `${VAR}` placeholders of `import_config`'s connection files (no other
+   * tool substitutes variables: a caller must not read the server's environment).
+   */
   env: Record<string, string | undefined>;
   /** Folder that relative `output_dir` / `input_dir` paths are resolved against. */
   cwd: string;
@@ -49,6 +52,11 @@ export interface McpDeps {
   sleep: (ms: number) => Promise<void>;
   /** Diagnostics (stderr): never stdout, which carries the protocol in stdio mode. */
   log?: (line: string) => void;
+  /**
+   * The secrets of the whole server run (the CLI's registry, which also scrubs its stderr):
+   * scrubbed from every result, and what a tool call registers is added to it.
+   */
+  secrets?: SecretRegistry;
 }
 
 /** What a tool handler may do besides returning its result. */
@@ -100,17 +108,7 @@ export function describeToolError(error: unknown): string {
 }
 
 /** Every value of a secret key (at any depth) of a payload, to scrub from messages. */
-export function secretValues(value: unknown, out: string[] = []): string[] {
-  if (Array.isArray(value)) {
-    for (const item of value) secretValues(item, out);
-  } else if (value && typeof value === "object") {
-    for (const [key, member] of Object.entries(value as Record<string, unknown>)) {
-      if (SECRET_KEYS.has(key.toLowerCase()) && typeof member === "string") out.push(member);
-      else secretValues(member, out);
-    }
-  }
-  return out;
-}
+export { secretValues };
 
 function text(value: string, isError = false): CallToolResult {
   return { content: [{ type: "text", text: value }], ...(isError ? { isError: true } : {}) };
@@ -129,6 +127,27 @@ export interface ToolConfig<Shape extends z.ZodRawShape> {
   redact?: boolean;
 }
 
+/**
+ * A strict object of `shape`: an unknown key is an error naming it and the accepted keys (zod
+ * would drop it silently, so a caller using another name would get, e.g., an unfiltered list).
+ * `owner` names the tool (or, for a nested object, the parameter) in the message.
+ */
+export function strictShape<Shape extends z.ZodRawShape>(
+  shape: Shape,
+  owner: string,
+  noun = "parameter",
+) {
+  const accepted = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (issue) => {
+      if (issue.code !== "unrecognized_keys") return undefined;
+      const keys = issue.keys.map((key) => `'${key}'`).join(", ");
+      return `Unknown ${noun}${issue.keys.length > 1 ? "s" : ""} ${keys} for ${owner}. ` +
+        (accepted.length ? `Accepted: ${accepted.join(", ")}.` : `It takes no ${noun}s.`);
+    },
+  });
+}
+
 /** The parsed arguments of a tool with input shape `Shape`. */
 export type ToolArgs<Shape extends z.ZodRawShape> = z.output<z.ZodObject<Shape>>;
 
@@ -145,17 +164,20 @@ export function addTool<Shape extends z.ZodRawShape>(
   handler: (args: ToolArgs<Shape>, call: CallScope) => Promise<unknown>,
 ): void {
   const run = async (args: ToolArgs<Shape>): Promise<CallToolResult> => {
-    const secrets: string[] = [];
+    // This call's secrets, plus the server's (a token, what earlier calls registered).
+    const secrets = new SecretRegistry(deps.secrets);
     let client: Promise<QualyticsClient> | undefined;
     const call: CallScope = {
       client: () => client ??= deps.client(),
       secret: (...values) => {
-        for (const value of values) if (typeof value === "string") secrets.push(value);
+        secrets.add(...values);
+        deps.secrets?.add(...values);
       },
     };
     const scrub = async (output: string): Promise<string> => {
       const token = await deps.settings().then((s) => s.token).catch(() => undefined);
-      return scrubText(output, [token, deps.env.QUALYTICS_TOKEN, ...secrets]);
+      secrets.add(token, deps.env.QUALYTICS_TOKEN);
+      return secrets.scrub(output);
     };
     try {
       const result = await handler(args, call);
@@ -173,7 +195,8 @@ export function addTool<Shape extends z.ZodRawShape>(
     {
       title: config.title,
       description: config.description,
-      inputSchema: config.input,
+      // Strict: an unknown parameter is an error, never silently dropped.
+      inputSchema: strictShape(config.input, name),
       annotations: config.annotations,
     },
     // The SDK's callback type is generic over its own zod compatibility layer; the arguments it

@@ -17,6 +17,7 @@ import type { QualyticsClient } from "../client/http_client.ts";
 import { ConflictError, NotFoundError } from "../client/errors.ts";
 import { PlaceholderResolver } from "../util/env_placeholders.ts";
 import { parseJson, stringifyJson } from "../util/json.ts";
+import { type SecretSink, secretValues } from "../util/redact.ts";
 import {
   findByIdOrName,
   InvalidInputError,
@@ -150,40 +151,58 @@ function splitFields(
 }
 
 /**
+ * Registers what a connection body carries that must never be printed: every value resolved
+ * from a `${VAR}` and every value of a secret key (literal ones too).
+ */
+function registerSecrets(
+  secrets: SecretSink | undefined,
+  resolver: PlaceholderResolver,
+  body: ApiObject,
+): void {
+  secrets?.add(...resolver.values, ...secretValues(body));
+}
+
+/**
  * The body of `POST /connections` from flags. Throws {@link InvalidInputError} for a missing
  * type, bad `--parameters` or an IAM role without ARN, and `UnresolvedVariablesError` when a
- * `${VAR}` is not set in `env`.
+ * `${VAR}` is not set in `env`. With `env` null, placeholders are sent as written (MCP).
+ * `secrets` receives the values to scrub from all output (resolved values, secret keys).
  */
 export function buildConnectionCreatePayload(
   fields: ConnectionCreateFields,
-  env: Record<string, string | undefined>,
+  env: Record<string, string | undefined> | null,
+  secrets?: SecretSink,
 ): ApiObject {
   if (!fields.type) throw new InvalidInputError("--type is required.");
   const resolver = new PlaceholderResolver(env);
   const { top, parameters } = splitFields(fields, resolver);
-  resolver.assertResolved();
   const payload: ApiObject = { type: fields.type, ...top };
   if (Object.keys(parameters).length) {
     payload.parameters = { ...(payload.parameters as ApiObject | undefined), ...parameters };
   }
+  registerSecrets(secrets, resolver, payload);
+  resolver.assertResolved();
   return payload;
 }
 
 /**
  * The changes an update makes, from flags (top-level keys plus a `parameters` object). Throws
- * {@link InvalidInputError} when there is nothing to change.
+ * {@link InvalidInputError} when there is nothing to change. `env` and `secrets` as for
+ * {@link buildConnectionCreatePayload}.
  */
 export function buildConnectionChanges(
   fields: ConnectionFields,
-  env: Record<string, string | undefined>,
+  env: Record<string, string | undefined> | null,
+  secrets?: SecretSink,
 ): ApiObject {
   const resolver = new PlaceholderResolver(env);
   const { top, parameters } = splitFields(fields, resolver);
-  resolver.assertResolved();
   const changes: ApiObject = { ...top };
   if (Object.keys(parameters).length) {
     changes.parameters = { ...(changes.parameters as ApiObject | undefined), ...parameters };
   }
+  registerSecrets(secrets, resolver, changes);
+  resolver.assertResolved();
   if (!Object.keys(changes).length) {
     throw new InvalidInputError("No fields to update. Provide at least one option.");
   }
@@ -340,19 +359,22 @@ export interface ConnectionTestOutcome {
 
 /**
  * Tests a connection as it is, or (with overrides) as it would be: then the stored connection
- * is fetched and sent back with the overriding host/username/password.
+ * is fetched and sent back with the overriding host/username/password. `env` and `secrets` as
+ * for {@link buildConnectionCreatePayload}.
  */
 export async function testConnectionById(
   client: QualyticsClient,
   id: number,
   overrides: ConnectionTestOverrides,
-  env: Record<string, string | undefined>,
+  env: Record<string, string | undefined> | null,
+  secrets?: SecretSink,
 ): Promise<ConnectionTestOutcome> {
   const resolver = new PlaceholderResolver(env);
   const changes: ApiObject = {};
   if (overrides.host !== undefined) changes.host = resolver.resolve(overrides.host);
   if (overrides.username !== undefined) changes.username = resolver.resolve(overrides.username);
   if (overrides.password !== undefined) changes.password = resolver.resolve(overrides.password);
+  registerSecrets(secrets, resolver, changes);
   resolver.assertResolved();
   const response = await notFoundAs(connectionNotFound(id), async () => {
     if (!Object.keys(changes).length) return await testConnection(client, id);

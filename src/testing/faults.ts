@@ -15,13 +15,24 @@ export interface FaultOptions {
   seed?: number;
   /** Only requests for which this returns true can be disturbed. */
   only?: (request: { method: string; path: string }) => boolean;
+  /**
+   * What an injected error status answers, besides the default fixed message: the request
+   * echoed back, as proxies and servers do in their error details (for redaction tests). Each
+   * mode repeats the request body and its `Authorization` header: `detail` in a string
+   * `detail`, `object` in an object `detail`, `validation` in the `msg` and `input` of a
+   * FastAPI-style validation list, `text` in a plain-text (non-JSON) body.
+   */
+  echo?: FaultEcho;
 }
+
+/** How an injected error echoes the request (see {@link FaultOptions.echo}). */
+export type FaultEcho = "detail" | "object" | "validation" | "text";
 
 /** The decision for one request. */
 export type FaultDecision =
   | { kind: "none" }
   | { kind: "drop" }
-  | { kind: "status"; status: number; headers: Record<string, string> };
+  | { kind: "status"; status: number; headers: Record<string, string>; echo?: FaultEcho };
 
 /** Decides, per request, whether to inject a fault. */
 export class FaultInjector {
@@ -48,8 +59,50 @@ export class FaultInjector {
       if (status === 429 || status === 503) {
         headers["retry-after"] = String(this.options.retryAfterSeconds ?? 1);
       }
-      return { kind: "status", status, headers };
+      return { kind: "status", status, headers, echo: this.options.echo };
     }
     return { kind: "none" };
+  }
+}
+
+/**
+ * The answer of an injected error status: JSON (`json`) or, for the `text` echo, a plain-text
+ * body (`text`). `body` is the raw request body, `authorization` its header.
+ */
+export function faultAnswer(
+  status: number,
+  echo: FaultEcho | undefined,
+  body: string,
+  authorization: string | undefined,
+): { json: unknown } | { text: string } {
+  const message = `Injected fault (HTTP ${status})`;
+  let parsed: unknown = body;
+  try {
+    parsed = body ? JSON.parse(body) : null;
+  } catch {
+    // Echoed as the raw text.
+  }
+  switch (echo) {
+    case undefined:
+      return { json: { detail: message } };
+    case "detail":
+      return { json: { detail: `${message}: Authorization: ${authorization}; request: ${body}` } };
+    case "object":
+      return {
+        json: { detail: { message, authorization: authorization ?? null, received: parsed } },
+      };
+    case "validation":
+      return {
+        json: {
+          detail: [{
+            type: "value_error",
+            loc: ["body"],
+            msg: `Value error, ${message} rejected ${body} (Authorization: ${authorization})`,
+            input: parsed,
+          }],
+        },
+      };
+    case "text":
+      return { text: `${message}; upstream rejected ${body} (Authorization: ${authorization})` };
   }
 }

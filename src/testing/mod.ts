@@ -21,7 +21,7 @@ export {
   type FakeControlplaneOptions,
   startFakeControlplane,
 } from "./server.ts";
-export { type FaultOptions } from "./faults.ts";
+export { type FaultEcho, type FaultOptions } from "./faults.ts";
 export { decodeJwtPayload, type JwtClaims, makeJwt } from "./jwt.ts";
 export { type PathMatcher, RequestLog, type RequestLogEntry } from "./request_log.ts";
 export { FakeState, type ServerData } from "./state.ts";

@@ -6,7 +6,7 @@ import { parseJson, stringifyJson } from "../util/json.ts";
 import { type Caller, type Role, TokenRegistry } from "./auth.ts";
 import type { Ctx, ServerSettings } from "./context.ts";
 import { HttpError, invalidOne, unauthorized } from "./errors.ts";
-import { FaultInjector, type FaultOptions } from "./faults.ts";
+import { faultAnswer, FaultInjector, type FaultOptions } from "./faults.ts";
 import { toJsonText } from "./json_text.ts";
 import { decodeJwtPayload } from "./jwt.ts";
 import { advanceOperations } from "./operations.ts";
@@ -208,13 +208,20 @@ export async function startFakeControlplane(
     const due = performance.now() + latencyMs;
     if (decision.kind === "status") {
       entry.status = decision.status;
-      await send(
-        res,
+      const answer = faultAnswer(
         decision.status,
-        { detail: `Injected fault (HTTP ${decision.status})` },
-        decision.headers,
-        due,
+        decision.echo,
+        rawBody,
+        req.headers.authorization,
       );
+      if ("json" in answer) {
+        await send(res, decision.status, answer.json, decision.headers, due);
+        return;
+      }
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      res.writeHead(decision.status, { "content-type": "text/plain", ...decision.headers });
+      res.end(answer.text);
       return;
     }
 

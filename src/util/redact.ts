@@ -54,13 +54,105 @@ export function maskToken(token: string): string {
 }
 
 /**
+ * Secrets shorter than this are never scrubbed from text: replacing every `abc` or `1` of an
+ * output would mangle it while hiding next to nothing (such a value is guessed at once anyway).
+ * Key-based redaction ({@link redactSecrets}) still hides them wherever they sit under a secret
+ * key.
+ */
+export const MIN_SECRET_LENGTH = 4;
+
+/** What a scrubbed secret becomes in text. */
+export const SCRUBBED = "***";
+
+/**
  * Replaces every occurrence of the given secret strings in `text` (tokens, passwords taken
- * from the environment) so that no message or log line can leak them.
+ * from the environment) so that no message or log line can leak them. Secrets shorter than
+ * {@link MIN_SECRET_LENGTH} are left alone.
  */
 export function scrubText(text: string, secrets: Iterable<string | undefined>): string {
   let out = text;
   for (const secret of secrets) {
-    if (secret && secret.length >= 4) out = out.split(secret).join("***");
+    if (secret && secret.length >= MIN_SECRET_LENGTH && out.includes(secret)) {
+      out = out.split(secret).join(SCRUBBED);
+    }
+  }
+  return out;
+}
+
+/** Where secrets are registered as they come into being (token, `${VAR}` values, payloads). */
+export interface SecretSink {
+  /** Registers values to scrub from all output; non-strings and short strings are ignored. */
+  add(...values: unknown[]): void;
+}
+
+/**
+ * The secret strings of one run (a CLI command, an MCP server or one tool call): the token
+ * however it was configured, every value resolved from a `${VAR}` placeholder and every value
+ * of a secret key of a payload sent. Everything written out goes through {@link scrub}.
+ *
+ * Scrubbing is a substring search per secret (a handful), so megabytes of output cost a few
+ * linear scans; longer secrets are replaced first, so that one containing another goes whole.
+ *
+ * @example
+ * ```ts
+ * const secrets = new SecretRegistry();
+ * secrets.add("hunter2-password");
+ * secrets.scrub("rejected hunter2-password"); // "rejected ***"
+ * ```
+ */
+export class SecretRegistry implements SecretSink {
+  readonly #secrets = new Set<string>();
+  #ordered: string[] = [];
+  /** Registries whose secrets are scrubbed too (e.g. the server's, for one tool call). */
+  readonly #parents: readonly SecretRegistry[];
+
+  constructor(...parents: Array<SecretRegistry | undefined>) {
+    this.#parents = parents.filter((parent): parent is SecretRegistry => parent !== undefined);
+  }
+
+  add(...values: unknown[]): void {
+    let added = false;
+    for (const value of values) {
+      if (typeof value !== "string" || value.length < MIN_SECRET_LENGTH) continue;
+      if (this.#secrets.has(value)) continue;
+      this.#secrets.add(value);
+      added = true;
+    }
+    if (added) this.#ordered = [...this.#secrets].sort((a, b) => b.length - a.length);
+  }
+
+  /** How many secrets are registered here (not counting parents). */
+  get size(): number {
+    return this.#secrets.size;
+  }
+
+  /** The secrets of this registry and its parents, longest first. */
+  #all(): readonly string[] {
+    if (!this.#parents.length) return this.#ordered;
+    const all = new Set(this.#ordered);
+    for (const parent of this.#parents) for (const secret of parent.#all()) all.add(secret);
+    return [...all].sort((a, b) => b.length - a.length);
+  }
+
+  /** `text` with every registered secret (here and in the parents) replaced by `***`. */
+  scrub(text: string): string {
+    let out = text;
+    for (const secret of this.#all()) {
+      if (out.includes(secret)) out = out.split(secret).join(SCRUBBED);
+    }
+    return out;
+  }
+}
+
+/** Every string value of a secret key ({@link SECRET_KEYS}) at any depth of `value`. */
+export function secretValues(value: unknown, out: string[] = []): string[] {
+  if (Array.isArray(value)) {
+    for (const item of value) secretValues(item, out);
+  } else if (value && typeof value === "object") {
+    for (const [key, member] of Object.entries(value as Record<string, unknown>)) {
+      if (SECRET_KEYS.has(key.toLowerCase()) && typeof member === "string") out.push(member);
+      else secretValues(member, out);
+    }
   }
   return out;
 }

@@ -5,16 +5,11 @@
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { REDACTED } from "../../src/util/redact.ts";
 import { tempDir } from "../helpers/cli.ts";
 import { envFor, fake } from "../helpers/fake.ts";
-
-const repoRoot = path.resolve(import.meta.dirname!, "../..");
-const cli = path.join(repoRoot, "cli.ts");
-const denoDir = Deno.env.get("DENO_DIR") ??
-  path.join(Deno.env.get("HOME") ?? "", ".cache/deno");
+import { callTool, CLI, DENO_DIR, serveMcp, type ToolText } from "../helpers/mcp.ts";
 
 const ALL_TOOLS = [
   "auth_status",
@@ -66,19 +61,6 @@ interface Tool {
   inputSchema: { type: string; properties?: Record<string, unknown> };
 }
 
-interface ToolText {
-  isError: boolean;
-  text: string;
-}
-
-async function call(client: Client, name: string, args: Record<string, unknown> = {}) {
-  const result = await client.callTool({ name, arguments: args });
-  const content = result.content as Array<{ type: string; text: string }>;
-  assert.equal(content.length, 1);
-  assert.equal(content[0].type, "text");
-  return { isError: result.isError === true, text: content[0].text } satisfies ToolText;
-}
-
 function data(result: ToolText): any {
   assert.equal(result.isError, false, result.text);
   return JSON.parse(result.text);
@@ -89,27 +71,10 @@ Deno.test("mcp serve (stdio): tools over the real CLI against the fake controlpl
   await using home = await tempDir();
   await using out = await tempDir();
   const secret = "mcp-Sup3r-Secret-pg";
-  const transport = new StdioClientTransport({
-    command: Deno.execPath(),
-    args: ["run", "-A", "--quiet", cli, "mcp", "serve"],
-    cwd: home.path,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: home.path,
-      DENO_DIR: denoDir,
-      QUALYTICS_NO_BANNER: "1",
-      MCP_TEST_PG_PASS: secret,
-      ...envFor(server),
-    },
-    stderr: "pipe",
-  });
-  let stderr = "";
-  transport.stderr?.on("data", (chunk: unknown) => stderr += String(chunk));
-  const client = new Client({ name: "qualytics-test", version: "1.0.0" });
-  await client.connect(transport);
+  const { client, stderr } = await serveMcp(server, home.path, { MCP_TEST_PG_PASS: secret });
   const texts: string[] = [];
   const run = async (name: string, args: Record<string, unknown> = {}) => {
-    const result = await call(client, name, args);
+    const result = await callTool(client, name, args);
     texts.push(result.text);
     return result;
   };
@@ -144,7 +109,8 @@ Deno.test("mcp serve (stdio): tools over the real CLI against the fake controlpl
     const byName = data(await run("get_connection", { name: "Warehouse PG" }));
     assert.equal(byName.id, 1);
 
-    // A create resolves ${VAR} from the server's environment and never echoes the secret.
+    // A create sends what it is given (no ${VAR} from the server's environment) and never
+    // echoes the secret.
     server.requests.clear();
     const created = data(
       await run("create_connection", {
@@ -153,7 +119,7 @@ Deno.test("mcp serve (stdio): tools over the real CLI against the fake controlpl
         host: "db.internal",
         port: 5432,
         username: "app",
-        password: "${MCP_TEST_PG_PASS}",
+        password: secret,
         parameters: { role: "ANALYST" },
       }),
     );
@@ -213,7 +179,7 @@ Deno.test("mcp serve (stdio): tools over the real CLI against the fake controlpl
   } finally {
     await client.close();
   }
-  for (const text of [...texts, stderr]) {
+  for (const text of [...texts, stderr()]) {
     assert.ok(!text.includes(server.token), "the token leaked");
     assert.ok(!text.includes(secret), "a secret leaked");
     assert.ok(!text.includes("AKIADEMOEXAMPLE0001"), "a returned secret leaked");
@@ -225,13 +191,13 @@ Deno.test("mcp serve --transport http: streamable HTTP on the given host and por
   await using server = await fake({ seed: "demo" });
   await using home = await tempDir();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", cli, "mcp", "serve", "-t", "http", "--port", "0"],
+    args: ["run", "-A", "--quiet", CLI, "mcp", "serve", "-t", "http", "--port", "0"],
     cwd: home.path,
     clearEnv: true,
     env: {
       PATH: Deno.env.get("PATH") ?? "",
       HOME: home.path,
-      DENO_DIR: denoDir,
+      DENO_DIR,
       QUALYTICS_NO_BANNER: "1",
       ...envFor(server),
     },
@@ -265,9 +231,9 @@ Deno.test("mcp serve --transport http: streamable HTTP on the given host and por
     try {
       const { tools } = await client.listTools();
       assert.equal(tools.length, ALL_TOOLS.length);
-      const status = data(await call(client, "auth_status"));
+      const status = data(await callTool(client, "auth_status"));
       assert.equal(status.authenticated, true);
-      const connections = data(await call(client, "list_connections"));
+      const connections = data(await callTool(client, "list_connections"));
       assert.equal(connections.length, 2);
     } finally {
       await client.close();

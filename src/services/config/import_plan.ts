@@ -600,6 +600,22 @@ function sharedUidOf(
   return !byUid.has(uid) && shared.has(numberedFrom) ? numberedFrom : undefined;
 }
 
+/**
+ * The value of a {@link FieldChange.field} (a dotted path of mapping keys, as
+ * {@link diffDocuments} writes it; keys that contain dots are matched too) in `doc`.
+ */
+export function valueAtField(doc: unknown, field: string): unknown {
+  if (!isObject(doc)) return undefined;
+  if (Object.hasOwn(doc, field)) return doc[field];
+  for (const key of Object.keys(doc)) {
+    if (field.startsWith(`${key}.`)) {
+      const found = valueAtField(doc[key], field.slice(key.length + 1));
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
 const CONNECTION_IGNORE = new Set([
   ...CONNECTION_SECRET_KEYS,
   "secrets_manager.credentials_payload",
@@ -793,7 +809,10 @@ export function planImport(
       });
       continue;
     }
-    const changes = diffDocuments(conn.doc, exportConnection(server), CONNECTION_IGNORE);
+    // The resolved values are compared (a `${PROD_HOST}` equal to the server's host is no
+    // change); the folder's text (placeholders, never values) is what the plan shows.
+    const changes = diffDocuments(conn.resolved, exportConnection(server), CONNECTION_IGNORE)
+      .map((change) => ({ ...change, after: valueAtField(conn.doc, change.field) }));
     items.push({
       kind: "connection",
       action: changes.length ? "update" : "unchanged",

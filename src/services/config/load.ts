@@ -12,9 +12,9 @@ import { yieldToEventLoop } from "../../util/event_loop.ts";
 import { isJsonFloat, stringifyJson } from "../../util/json.ts";
 import type { DirEntry, FileSystem } from "../../util/fs.ts";
 import { resolvePlaceholders } from "../../util/env_placeholders.ts";
+import { secretValues } from "../../util/redact.ts";
 import { loadYaml, YamlSyntaxError } from "../../util/yaml.ts";
 import { CHECK_UID_KEY, computeCheckUid } from "./naming.ts";
-import { CONNECTION_SECRET_KEYS } from "../../api/connections.ts";
 import { COMPUTED_CONTAINER_TYPES } from "./transform.ts";
 import type { ExportResource } from "./plan.ts";
 
@@ -37,7 +37,10 @@ export interface LoadedConnection {
   name: string;
   /** The document as written (placeholders kept): what plans and diffs show. */
   doc: ApiObject;
-  /** The document with secrets resolved from the environment; never printed or written. */
+  /**
+   * The document with every `${VAR}` (in any string value) resolved from the environment: what
+   * is sent and compared with the server; never printed or written.
+   */
   resolved: ApiObject;
 }
 
@@ -100,6 +103,11 @@ export interface LoadedFolder {
    * could not be read at all, so that references to them are not reported a second time.
    */
   brokenConnections?: { names: string[]; unreadable: number };
+  /**
+   * What must never be printed: every value resolved from a `${VAR}` of a connection file and
+   * every value of a secret key the connections carry. Callers register them for scrubbing.
+   */
+  secrets?: string[];
 }
 
 /** A datastore of the folder, announced before the rest of the folder is read. */
@@ -400,33 +408,38 @@ class Reader {
   }
 }
 
-/** Resolves `${VAR}` in the secret keys of a connection; unresolved names are returned. */
-export function resolveConnectionSecrets(
+/**
+ * Resolves `${VAR}` / `$VAR` in every string value of a connection (secret keys and others,
+ * at any depth: hosts and users differ between environments too). Returns the unresolved
+ * names and the values substituted (to scrub from output).
+ */
+export function resolveConnectionPlaceholders(
   doc: ApiObject,
   env: Record<string, string | undefined>,
-): { resolved: ApiObject; unresolved: string[] } {
+): { resolved: ApiObject; unresolved: string[]; values: string[] } {
   const unresolved: string[] = [];
-  const resolveValue = (value: unknown) => {
-    if (typeof value !== "string") return value;
-    const result = resolvePlaceholders(value, env);
-    for (const name of result.unresolved) if (!unresolved.includes(name)) unresolved.push(name);
-    return result.value;
+  const values: string[] = [];
+  const onValue = (value: string) => values.push(value);
+  const resolveValue = (value: unknown): unknown => {
+    if (typeof value === "string") {
+      const result = resolvePlaceholders(value, env, onValue);
+      for (const name of result.unresolved) if (!unresolved.includes(name)) unresolved.push(name);
+      return result.value;
+    }
+    if (Array.isArray(value)) return value.map(resolveValue);
+    if (isObject(value)) {
+      const out: ApiObject = {};
+      for (const [key, member] of Object.entries(value)) out[key] = resolveValue(member);
+      return out;
+    }
+    return value;
   };
-  const resolved: ApiObject = {};
-  for (const [key, value] of Object.entries(doc)) {
-    if (CONNECTION_SECRET_KEYS.includes(key)) resolved[key] = resolveValue(value);
-    else if (key === "secrets_manager" && isObject(value)) {
-      resolved[key] = { ...value, credentials_payload: resolveValue(value.credentials_payload) };
-      if (!("credentials_payload" in value)) {
-        delete (resolved[key] as ApiObject).credentials_payload;
-      }
-    } else resolved[key] = value;
-  }
-  return { resolved, unresolved };
+  return { resolved: resolveValue(doc) as ApiObject, unresolved, values };
 }
 
 async function loadConnections(reader: Reader, root: string, env: LoadOptions["env"]) {
   const out: LoadedConnection[] = [];
+  const secrets: string[] = [];
   const broken = { names: [] as string[], unreadable: 0 };
   const seen = new Map<string, string>();
   for (const file of await reader.yamlFiles(path.join(root, "connections"))) {
@@ -447,7 +460,8 @@ async function loadConnections(reader: Reader, root: string, env: LoadOptions["e
       continue;
     }
     seen.set(name, reader.rel(file));
-    const { resolved, unresolved } = resolveConnectionSecrets(read.doc, env);
+    const { resolved, unresolved, values } = resolveConnectionPlaceholders(read.doc, env);
+    secrets.push(...values, ...secretValues(resolved));
     if (unresolved.length) {
       const key = Object.keys(read.doc).find((k) =>
         stringifyJson(read.doc[k]).includes(`\${${unresolved[0]}}`)
@@ -464,7 +478,7 @@ async function loadConnections(reader: Reader, root: string, env: LoadOptions["e
     }
     out.push({ file: reader.rel(file), name, doc: read.doc, resolved });
   }
-  return { connections: out, broken };
+  return { connections: out, broken, secrets: [...new Set(secrets)] };
 }
 
 async function loadDatastore(reader: Reader, dir: string): Promise<LoadedDatastore | undefined> {
@@ -697,7 +711,8 @@ export async function detectRoot(fs: FileSystem, input: string): Promise<string>
 
 /**
  * Reads a whole `config export` folder and validates every file; problems are collected, not
- * thrown. Secrets are resolved from `env` (only for connections, only in secret keys).
+ * thrown. `${VAR}` placeholders of connection files (every string value) are resolved from
+ * `env`; the values resolved are listed in `secrets`.
  *
  * Each datastore's `_datastore.yaml` and check listing come first, announced through
  * `onDatastore`; then everything else is read at once. Problems keep the order of a file by
@@ -726,7 +741,7 @@ export async function loadConfigFolder(
   const [connectionFiles, containers, checkFiles] = await Promise.all([
     has("connections")
       ? loadConnections(connectionReader, root, options.env)
-      : { connections: [], broken: { names: [], unreadable: 0 } },
+      : { connections: [], broken: { names: [], unreadable: 0 }, secrets: [] },
     Promise.all(heads.map(async ({ dir }) => {
       const reader = new Reader(fs, root);
       if (!has("containers") && !has("computed_fields")) {
@@ -781,6 +796,7 @@ export async function loadConfigFolder(
     datastores,
     problems,
     brokenConnections: connectionFiles.broken,
+    secrets: connectionFiles.secrets,
   };
 }
 

@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import { SecretRegistry, secretValues } from "../../src/util/redact.ts";
+import { secretArguments } from "../../src/cli/main.ts";
+
+Deno.test("SecretRegistry: scrubs every occurrence, longest first, never short strings", () => {
+  const secrets = new SecretRegistry();
+  assert.equal(secrets.scrub("nothing registered"), "nothing registered");
+  secrets.add("abc", "", undefined, 42, "hunter2", "hunter2-and-more");
+  assert.equal(secrets.size, 2, "strings shorter than 4 characters are not registered");
+  assert.equal(
+    secrets.scrub("abc hunter2-and-more hunter2 hunter2"),
+    "abc *** *** ***",
+  );
+  const call = new SecretRegistry(secrets);
+  call.add("more-hunter2-and-more");
+  assert.equal(call.scrub("x more-hunter2-and-more hunter2"), "x *** ***");
+  assert.equal(secrets.size, 2, "a child's secrets stay in the child");
+});
+
+Deno.test("SecretRegistry: megabytes of output are scrubbed quickly", () => {
+  const secrets = new SecretRegistry();
+  secrets.add("token-value-xyz", "password-value", "db.internal.example");
+  const big = '{"name": "check", "description": "a fairly ordinary line"},\n'.repeat(200_000);
+  const started = performance.now();
+  for (let i = 0; i < 5; i++) assert.equal(secrets.scrub(big).length, big.length);
+  assert.ok(performance.now() - started < 2000, "scrubbing must stay linear and cheap");
+});
+
+Deno.test("secretValues and secretArguments find what a run sends", () => {
+  assert.deepEqual(
+    secretValues({
+      password: "p1",
+      parameters: { passphrase: "p2", role: "r" },
+      list: [{ token: "t" }],
+    }),
+    ["p1", "p2", "t"],
+  );
+  assert.deepEqual(
+    secretArguments([
+      "connections",
+      "create",
+      "--password",
+      "pw-1",
+      "--secret-key=sk-2",
+      "--host",
+      "h",
+      "--parameters",
+      '{"passphrase": "pp-3", "role": "x"}',
+      "--token",
+    ]),
+    ["pw-1", "sk-2", "pp-3"],
+  );
+});
