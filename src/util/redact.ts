@@ -79,7 +79,15 @@ export function scrubText(text: string, secrets: Iterable<string | undefined>): 
   return out;
 }
 
-/** Where secrets are registered as they come into being (token, `${VAR}` values, payloads). */
+/**
+ * Where secrets are registered as they come into being (token, `${VAR}` values, payloads).
+ *
+ * @example
+ * ```ts
+ * const sink: SecretSink = new SecretRegistry();
+ * sink.add(process.env.PG_PASSWORD);
+ * ```
+ */
 export interface SecretSink {
   /** Registers values to scrub from all output; non-strings and short strings are ignored. */
   add(...values: unknown[]): void;
@@ -144,7 +152,15 @@ export class SecretRegistry implements SecretSink {
   }
 }
 
-/** Every string value of a secret key ({@link SECRET_KEYS}) at any depth of `value`. */
+/**
+ * Every string value of a secret key ({@link SECRET_KEYS}) at any depth of `value`.
+ *
+ * @example
+ * ```ts
+ * secretValues({ name: "pg", password: "hunter22", parameters: { secret_key: "k3y!" } });
+ * // ["hunter22", "k3y!"]
+ * ```
+ */
 export function secretValues(value: unknown, out: string[] = []): string[] {
   if (Array.isArray(value)) {
     for (const item of value) secretValues(item, out);
