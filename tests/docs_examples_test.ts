@@ -86,7 +86,8 @@ for (const entry of Deno.readDirSync(docsDir)) {
       const result = await runQualytics(words.slice(1), { env, home: tmp.path, cwd: tmp.path });
       assert.equal(result.code, 0, `${line}\nstderr: ${result.stderr}`);
       // Text-producing commands (status lines, crontab entries, scripts) are exempt.
-      const textOutput = ["auth", "schedule", "completions"].includes(words[1]) &&
+      const textOutput =
+        ["auth", "schedule", "completions", "--show-completion"].includes(words[1]) &&
         !words.includes("--format") && !words.includes("-f");
       if (!textOutput && !words.includes("table")) parseYaml(result.stdout);
     }

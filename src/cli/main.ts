@@ -13,7 +13,7 @@ import { SECRET_KEYS, SecretRegistry, secretValues } from "../util/redact.ts";
 import { VERSION } from "../version.ts";
 import { authCommand } from "./auth.ts";
 import { commandGroups } from "./groups.ts";
-import { completionsCommand } from "./completions.ts";
+import { completionOption, completionsCommand, runCompletionOption } from "./completions.ts";
 import type { CliContext, OutputStream } from "./context.ts";
 import { CliError } from "./errors.ts";
 import { Ui } from "./output.ts";
@@ -57,6 +57,15 @@ export function buildProgram(runtime: Runtime): Command {
     )
     .version(`Qualytics CLI Version: ${VERSION}`, "-V, --version", "Show the version and exit.")
     .option("--debug", "Trace HTTP requests (secrets redacted) and show stack traces on errors.")
+    // Typer's options of the original, answered by runCli before parsing (completions.ts).
+    .option(
+      "--install-completion [shell]",
+      "Install completion for the current shell ($SHELL), or for bash, zsh or fish.",
+    )
+    .option(
+      "--show-completion [shell]",
+      "Show completion for the current shell ($SHELL), to copy it or customize the installation.",
+    )
     .showSuggestionAfterError(true)
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText(
@@ -67,6 +76,8 @@ Examples:
   $ qualytics datastores list --format table
   $ qualytics config export --datastore-id 1 --output ./qualytics-config
   $ qualytics config import --input ./qualytics-config --dry-run
+  $ qualytics --install-completion        # shell completion for $SHELL (bash, zsh or fish)
+  $ qualytics --show-completion zsh > ~/.zfunc/_qualytics
 
 Environment: QUALYTICS_URL, QUALYTICS_TOKEN (override ~/.qualytics/config.yaml),
 QUALYTICS_CONFIG_DIR, QUALYTICS_TIMEOUT, QUALYTICS_NO_BANNER, NO_COLOR.`,
@@ -192,6 +203,8 @@ export async function runCli(args: readonly string[], outer: CliContext): Promis
     await loadDotenvFiles(ctx);
     secrets.add(ctx.env.QUALYTICS_TOKEN);
     program = buildProgram(runtime);
+    const completion = completionOption(argv);
+    if (completion) return await runCompletionOption(runtime, program, completion);
     const groupOnly = argv.filter((arg) => arg !== "--debug");
     if (groupOnly.length === 0) {
       ctx.stdout.write(program.helpInformation());

@@ -243,8 +243,8 @@ function operationErrorLog(runtime: Runtime) {
       const line = `[${stamp}]: Error executing ${type} operation: ${detail}\n\n`;
       const entry = ctx.secrets ? ctx.secrets.scrub(line) : line;
       queue = queue.then(async () => {
-        const existing = (await ctx.fs.readTextFile(file)) ?? "";
-        await ctx.fs.writeTextFile(file, existing + entry);
+        await ctx.fs.mkdir(path.dirname(file));
+        await ctx.fs.appendTextFile(file, entry);
       });
     },
     /** Waits for the entries; a log that cannot be written is reported, not fatal. */

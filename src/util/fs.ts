@@ -32,6 +32,11 @@ export interface FileSystem {
   readTextFilesSync?(files: readonly string[]): Array<string | undefined>;
   /** Writes atomically (temp file in the same folder, then rename); creates parent folders. */
   writeTextFile(file: string, text: string, options?: { mode?: number }): Promise<void>;
+  /**
+   * Appends to a file in place (created when missing; its folder must exist): the bytes already
+   * there are never rewritten, and a symbolic link stays a link to the file it names.
+   */
+  appendTextFile(file: string, text: string): Promise<void>;
   /** A writer for many files at once (see {@link BatchWriter}); close it when done. */
   openBatchWriter(): BatchWriter;
   /** Entries of a folder sorted by name, or `[]` when it does not exist. */
@@ -178,6 +183,9 @@ export const nodeFileSystem: FileSystem = {
       await fs.rm(temp, { force: true });
       throw error;
     }
+  },
+  async appendTextFile(file, text) {
+    await fs.appendFile(file, text, UTF8);
   },
   openBatchWriter: () => openBatchWriter(),
   async readDir(dir) {
