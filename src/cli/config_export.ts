@@ -178,6 +178,8 @@ export async function runConfigDiff(
     if (error instanceof DriftInputError) throw new CliError(error.message);
     throw error;
   }
+  // A literal secret in a connection file would otherwise be printed in its diff.
+  ctx.secrets?.add(...report.secrets);
   const drift = report.files.length > 0;
   if (options.format) {
     ui.data({

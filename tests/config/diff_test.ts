@@ -193,3 +193,25 @@ Deno.test("config diff: a missing folder, or a file, is an error (exit 1)", asyn
   }
   assert.equal(server.requests.length, 0);
 });
+
+Deno.test("config diff: a literal secret in a connection file is never printed", async () => {
+  await using server = await fake({ data: await serverData("minimal") });
+  await using cwd = await tempDir();
+  const env = envFor(server);
+  const [exportArgs] = await goldenCommands("minimal", "config", "export");
+  assert.equal((await runQualytics(exportArgs, { env, cwd: String(cwd) })).code, 0);
+  const file = path.join(String(cwd), "config-export", "connections", "prod_pg.yaml");
+  const text = await Deno.readTextFile(file);
+  await Deno.writeTextFile(file, text.replace("${PROD_PG_PASSWORD}", "hunter2-literal"));
+  for (const extra of [[], ["--format", "json"]]) {
+    const run = await runQualytics(
+      ["config", "diff", "-i", "config-export", "--detailed-exitcode", ...extra],
+      { env, cwd: String(cwd) },
+    );
+    assert.equal(run.code, 2, run.stderr);
+    assert.ok(!`${run.stdout}${run.stderr}`.includes("hunter2-literal"), run.stdout);
+    assert.match(run.stdout, /-password: \*\*\*/);
+    // The placeholder on the live side is shown as it is.
+    assert.match(run.stdout, /\+password: \$\{PROD_PG_PASSWORD\}/);
+  }
+});

@@ -10,6 +10,7 @@ import * as path from "node:path";
 import type { QualyticsClient } from "../../client/http_client.ts";
 import { listDatastores } from "../../api/datastores.ts";
 import type { FileSystem } from "../../util/fs.ts";
+import { secretValues } from "../../util/redact.ts";
 import { unifiedDiff } from "../../util/unified_diff.ts";
 import { loadYaml, YamlSyntaxError } from "../../util/yaml.ts";
 import {
@@ -47,6 +48,11 @@ export interface DriftReport {
   datastores: { id: number; name: string }[];
   /** Datastore folders whose `_datastore.yaml` names no datastore of the instance. */
   missingDatastores: string[];
+  /**
+   * Literal values of secret keys in the folder's connection files (a placeholder is no
+   * secret): the diffs may show them, so whoever prints the report must scrub them.
+   */
+  secrets: string[];
 }
 
 /**
@@ -199,12 +205,26 @@ export async function diffConfig(
   const planned = new Set(live.files.map((file) => file.path.split("/").filter(Boolean).join("/")));
   const stale = await findStale(fs, options.input, planned, scope, isStale);
   const compared = compareFiles(live.files, existing, stale);
+  const secrets: string[] = [];
+  for (const [relative, text] of existing) {
+    if (!relative.startsWith("connections/")) continue;
+    try {
+      for (const value of secretValues(await loadYaml(text, relative))) {
+        if (!ONLY_PLACEHOLDER.test(value)) secrets.push(value);
+      }
+    } catch {
+      // Not YAML: its diff shows it as it is, with no key to tell a secret by.
+    }
+  }
   const datastores = await Promise.all(datastoreIds.map(async (id) => {
     const datastore = await cache.datastore(id);
     return { id, name: String(datastore.name ?? "") };
   }));
-  return { ...compared, datastores, missingDatastores: missingDirs };
+  return { ...compared, datastores, missingDatastores: missingDirs, secrets };
 }
+
+/** A value that is one `${VAR}` placeholder and nothing else. */
+const ONLY_PLACEHOLDER = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
 
 function mergeScopes(a: ManagedScope, b: ManagedScope): ManagedScope {
   return {
