@@ -61,8 +61,10 @@ export {
   NetworkError,
   NotFoundError,
   QualyticsApiError,
+  RedirectError,
   ServerError,
   TimeoutError,
+  UnexpectedResponseError,
   ValidationError,
 } from "./src/client/errors.ts";
 export { ConcurrencyPool, mapConcurrent, type TaskPriority } from "./src/client/pool.ts";

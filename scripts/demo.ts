@@ -147,11 +147,15 @@ try {
   note(`working folder: ${work}`);
 
   heading("Export dev's configuration to a folder");
-  const listed = must(
-    await qualytics(dev, ["datastores", "list", "--format", "json"], { quiet: true }),
-    "datastores list",
-  );
-  const datastores = JSON.parse(listed.stdout) as { id: number; name: string }[];
+  // Like the API, `datastores list` shows source datastores unless asked for enrichment ones.
+  const datastores: { id: number; name: string }[] = [];
+  for (const flags of [[], ["--enrichment-only"]]) {
+    const listed = must(
+      await qualytics(dev, ["datastores", "list", ...flags, "--format", "json"], { quiet: true }),
+      "datastores list",
+    );
+    datastores.push(...JSON.parse(listed.stdout));
+  }
   note(`dev has ${datastores.length} datastore(s): ${datastores.map((d) => d.name).join(", ")}`);
   const idArgs = datastores.flatMap((datastore) => ["--datastore-id", String(datastore.id)]);
   must(

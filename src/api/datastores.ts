@@ -34,6 +34,25 @@ export function listDatastores(
   });
 }
 
+/**
+ * Every datastore matching the filters, source and enrichment alike. The API lists only source
+ * datastores unless `enrichment_only=True` is sent, so both listings are requested at once and
+ * merged by id (sources first). For lookups that must find any datastore (by name, or as an
+ * enrichment link); `datastores list` keeps the API's own default instead.
+ */
+export async function listAllDatastores(
+  client: QualyticsClient,
+  filters: Omit<DatastoreFilters, "enrichment_only"> = {},
+): Promise<Datastore[]> {
+  const [sources, enrichment] = await Promise.all([
+    listDatastores(client, filters),
+    listDatastores(client, { ...filters, enrichment_only: true }),
+  ]);
+  const byId = new Map<unknown, Datastore>();
+  for (const datastore of [...sources, ...enrichment]) byId.set(datastore.id, datastore);
+  return [...byId.values()];
+}
+
 /** One datastore. */
 export function getDatastore(client: QualyticsClient, id: number): Promise<Datastore> {
   return client.get<Datastore>(`datastores/${id}`);

@@ -128,6 +128,7 @@ export async function createClient(
     timeoutMs: settings.timeoutSeconds * 1000,
     concurrency: options.concurrency,
     debug: options.debug ? (line) => ctx.stderr.write(`[debug] ${line}\n`) : undefined,
+    notice: (message) => ui.warn(message),
     secrets: ctx.secrets,
     sleep: ctx.sleep,
   });

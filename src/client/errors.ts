@@ -58,10 +58,38 @@ export class NetworkError extends QualyticsApiError {
   override name = "NetworkError";
   /** True when the connection was refused, so the request never reached the server. */
   refused = false;
+  /**
+   * True when retrying cannot help: TLS with a server that speaks plain HTTP, or a certificate
+   * that is not trusted.
+   */
+  permanent = false;
 }
 /** No response within the time-out. */
 export class TimeoutError extends QualyticsApiError {
   override name = "TimeoutError";
+}
+/**
+ * A 2xx the client cannot use: not JSON, not a page of a paged list, or no object where one is
+ * required (the answer to a create). Never treated as an empty result.
+ */
+export class UnexpectedResponseError extends QualyticsApiError {
+  override name = "UnexpectedResponseError";
+}
+/** A 3xx: redirects are not followed (a POST would turn into a GET, the token stay behind). */
+export class RedirectError extends QualyticsApiError {
+  override name = "RedirectError";
+  /** The absolute `Location` the server pointed at, when it sent one. */
+  location?: string;
+}
+
+/**
+ * `text` cut to `limit` characters, saying how much was left out (`… (N more bytes)`), so
+ * that an HTML error page or a huge body does not flood a message.
+ */
+export function truncateText(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  const rest = new TextEncoder().encode(text.slice(limit)).length;
+  return `${text.slice(0, limit)}… (${rest} more bytes)`;
 }
 
 /** Turns the server's `detail` (a string, or FastAPI's list of validation errors) into text. */
@@ -87,7 +115,12 @@ export function errorForStatus(
   status: number,
   init: { url: string; method: string; detail?: unknown; body: string },
 ): QualyticsApiError {
-  const detailText = describeDetail(init.detail) || init.body.trim() || `HTTP ${status}`;
+  // A JSON detail (a FastAPI validation list can be long and every entry matters) is cut later
+  // than a body that is not JSON, typically a proxy's HTML page.
+  const described = describeDetail(init.detail);
+  const detailText = described
+    ? truncateText(described, 4000)
+    : truncateText(init.body.trim().replace(/\s+/g, " "), 500) || `HTTP ${status}`;
   const where = `${init.method} ${init.url}`;
   const base = { status, url: init.url, method: init.method, detail: init.detail };
   if (status === 401) {

@@ -10,13 +10,17 @@ import { redactSecrets, scrubText, type SecretSink, secretValues } from "../util
 import {
   errorForStatus,
   NetworkError,
+  NotFoundError,
   QualyticsApiError,
+  RedirectError,
   TimeoutError,
+  truncateText,
+  UnexpectedResponseError,
   ValidationError,
 } from "./errors.ts";
 import { ConcurrencyPool, type TaskPriority } from "./pool.ts";
 import { fetchTransport, insecureTransport, type Transport } from "./transport.ts";
-import { normalizeBaseUrl } from "./url.ts";
+import { instanceUrl, normalizeBaseUrl } from "./url.ts";
 
 /** A query value: lists become repeated keys; `undefined` and `null` are left out. */
 export type QueryValue = string | number | boolean | null | undefined | Array<string | number>;
@@ -44,6 +48,11 @@ export interface ClientOptions {
   maxRetryDelayMs?: number;
   /** Receives one line per request and response, secrets redacted (`--debug`). */
   debug?: (line: string) => void;
+  /**
+   * Receives what a person should know even without `--debug`: a long wait the server asked
+   * for before a retry, a list whose pages disagree with its total. Without it, `debug` does.
+   */
+  notice?: (message: string) => void;
   /**
    * Receives the token and every value of a secret key of each request body sent, so that the
    * caller can scrub them from whatever it prints (a server may echo a request in an error).
@@ -73,6 +82,12 @@ export interface RequestOptions {
    * lookups that nothing else waits for).
    */
   priority?: TaskPriority;
+  /**
+   * `object`: a 2xx must carry a JSON object; an empty body (even a 204), `null`, a list or a
+   * scalar is an {@link UnexpectedResponseError}. By default a POST that is not idempotent (a
+   * create, answered with the created object) requires one unless the answer is a 204.
+   */
+  expect?: "object" | "any";
 }
 
 /** A page of a paged list endpoint. */
@@ -85,6 +100,32 @@ export interface Page<T> {
 }
 
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
+/** The longest delay a timer holds (a signed 32-bit count of ms); longer ones fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Waits before a retry from this long on are announced through `notice`. */
+const LONG_WAIT_MS = 5_000;
+/** TLS spoken to a plain-HTTP server (rustls, OpenSSL). */
+const PLAIN_HTTP_TLS = /InvalidContentType|wrong version number|packet length too long/i;
+/** A certificate that is not trusted: permanent, retrying cannot help. */
+const UNTRUSTED_CERTIFICATE =
+  /certificate|UnknownIssuer|NotValidForName|self[- ]signed|CERT_|unable to verify|BadSignature/i;
+
+/** `Retry-After` in ms (seconds or an HTTP date); undefined when absent, ≤ 0 or unreadable. */
+function parseRetryAfter(value: string | null): number | undefined {
+  const text = value?.trim();
+  if (!text) return undefined;
+  const ms = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : Date.parse(text) - Date.now();
+  return ms > 0 ? ms : undefined;
+}
+
+/** A count of a page envelope: a whole number ≥ `min`, else undefined (absent or garbled). */
+function count(value: unknown, min: number): number | undefined {
+  return typeof value === "number" && Number.isInteger(value) && value >= min ? value : undefined;
+}
+
+function isPage(body: unknown): body is Page<unknown> {
+  return typeof body === "object" && body !== null && Array.isArray((body as Page<unknown>).items);
+}
 
 /** Encodes a query the way the original's `requests` does: repeated keys, `+` for spaces. */
 export function encodeQuery(query: Query | undefined): string {
@@ -128,6 +169,8 @@ export class QualyticsClient {
   readonly #transport: Transport;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: () => number;
+  /** Until when (epoch ms) a long wait was last announced. */
+  #quietUntil = 0;
 
   constructor(options: ClientOptions) {
     this.#options = options;
@@ -170,10 +213,16 @@ export class QualyticsClient {
    * Fetches every item of a paged list endpoint: page 1 first, then — once the total is
    * known — the remaining pages concurrently (bounded by the client's pool), in page order.
    *
+   * The server's paging decides: its `size` (it may clamp the one asked for), its `pages` and
+   * `total`; with neither count, pages are read one after another until one comes back short.
+   * An item repeated on a later page (the list shifted while it was read) is kept once, where
+   * it came first. A 200 that is not a page (`{"items": [...], …}`) is an
+   * {@link UnexpectedResponseError}, never an empty list: callers delete what a list lacks.
+   *
    * @param expectedTotal how many items the caller expects: the pages that many fill are
    *   requested together with page 1 instead of after it (one round trip less). The result is
-   *   the same whatever the guess: page 1's `total` decides which pages count, further pages
-   *   are fetched when it is larger, and guessed pages past it are left out.
+   *   the same whatever the guess: page 1 decides which pages count, further pages are fetched
+   *   when there are more, and guessed pages past the end are left out.
    */
   async paginate<T = Record<string, unknown>>(
     path: string,
@@ -181,8 +230,20 @@ export class QualyticsClient {
     pageSize = 100,
     expectedTotal = 0,
   ): Promise<T[]> {
-    const fetchPage = (page: number) =>
-      this.get<Page<T>>(path, { query: { ...query, page, size: pageSize } });
+    const fetchPage = async (page: number) => {
+      const pageQuery = { ...query, page, size: pageSize };
+      const body = await this.get<unknown>(path, { query: pageQuery });
+      if (isPage(body)) return body as Page<T>;
+      throw new UnexpectedResponseError(
+        `The server answered GET ${this.#url(path, pageQuery)} with something that is not a ` +
+          `page of results (expected {"items": [...], "total", "page", "size", "pages"}): ` +
+          `${truncateText(stringifyJson(body) ?? "", 200)}. Check that the URL is the ` +
+          `Qualytics instance's and that it is up.`,
+        { status: 200, url: this.#url(path, pageQuery), method: "GET" },
+      );
+    };
+    // Guessed pages ask for the same size as page 1, so the server clamps them alike: page n
+    // is page n whatever size the server settles on.
     const pages = [fetchPage(1)];
     for (let page = 2; page <= Math.ceil(expectedTotal / pageSize); page++) {
       // Awaited below only when page 1 says it exists; a failure of one that is not stays quiet.
@@ -190,17 +251,62 @@ export class QualyticsClient {
       guessed.catch(() => {});
       pages.push(guessed);
     }
-    const first = await pages[0];
-    const items = [...(first?.items ?? [])];
-    const total = typeof first?.total === "number" ? first.total : items.length;
-    const pageCount = Math.ceil(total / pageSize);
-    for (let page = pages.length + 1; page <= pageCount; page++) pages.push(fetchPage(page));
-    for (const page of await Promise.all(pages.slice(1, pageCount))) {
-      items.push(...(page?.items ?? []));
+    const items: T[] = [];
+    const ids = new Set<unknown>();
+    const add = (page: Page<T>) => {
+      let added = 0;
+      for (const item of page.items) {
+        const id = (item as { id?: unknown } | null)?.id;
+        if (id !== undefined && id !== null) {
+          if (ids.has(id)) continue;
+          ids.add(id);
+        }
+        items.push(item);
+        added++;
+      }
+      return added;
+    };
+    let used = 1;
+    try {
+      const first = await pages[0];
+      add(first);
+      const size = count(first.size, 1) ?? pageSize;
+      const total = count(first.total, 0);
+      const declared = count(first.pages, 0);
+      if (total !== undefined || declared !== undefined) {
+        used = Math.max(declared ?? 0, total === undefined ? 0 : Math.ceil(total / size), 1);
+        for (let page = pages.length + 1; page <= used; page++) pages.push(fetchPage(page));
+        const rest = await Promise.allSettled(pages.slice(1, used));
+        for (const page of rest) {
+          if (page.status === "rejected") throw page.reason;
+          add(page.value);
+        }
+      } else {
+        // No count at all: read on until a page comes back short, or adds nothing new (a
+        // server that ignores `page` repeats page 1).
+        for (let last = first; last.items.length >= size; used++) {
+          pages[used] ??= fetchPage(used + 1);
+          last = await pages[used];
+          if (add(last) === 0) break;
+        }
+      }
+      if (total !== undefined && items.length !== total) {
+        // Not an error: a list that changes while it is read (someone creates or deletes in
+        // the meantime) ends with another count — repeats were dropped above, but an item can
+        // also slide onto a page already read. Failing would make every run against a busy
+        // instance flaky; saying so lets a person re-run when this listing matters.
+        this.#notify(
+          `GET ${this.#url(path, query)}: the server counted ${total} items but its pages ` +
+            `held ${items.length} different ones (the list changed while it was read?). ` +
+            `Re-run for a consistent listing.`,
+        );
+      }
+      return items;
+    } finally {
+      // Pages still in flight (guessed past the end, or beside a failed one) hold pool slots;
+      // nothing may outlive the call.
+      await Promise.allSettled(pages);
     }
-    // Guessed pages past the end still hold pool slots; nothing may outlive the call.
-    await Promise.allSettled(pages.slice(pageCount));
-    return items;
   }
 
   /** Sends one request through the pool, retrying what may safely be retried. */
@@ -209,34 +315,62 @@ export class QualyticsClient {
     path: string,
     options: RequestOptions = {},
   ): Promise<T> {
-    const url = this.baseUrl + path.replace(/^\/+/, "") + encodeQuery(options.query);
+    const url = this.#url(path, options.query);
     const idempotent = options.idempotent ?? ["GET", "PUT", "DELETE", "HEAD"].includes(method);
     const maxRetries = this.#options.maxRetries ?? 4;
     const body = options.body === undefined ? undefined : stringifyJson(options.body);
     if (this.#options.secrets && options.body !== undefined) {
       this.#options.secrets.add(...secretValues(options.body));
     }
+    // Whether an attempt that failed may still have been applied by the server.
+    let mayHaveApplied = false;
     for (let attempt = 0;; attempt++) {
       let retryAfterMs: number | undefined;
+      let status: number;
       try {
         return await this.pool.run(
-          () => this.#send<T>(method, url, body, options),
+          () => this.#send<T>(method, url, body, options, idempotent),
           options.priority,
         );
       } catch (error) {
+        if (method === "DELETE" && mayHaveApplied && error instanceof NotFoundError) {
+          // An earlier attempt reached the server and deleted the object before its answer
+          // was lost (a gateway's 502/504, a reset, a time-out): gone is what was asked.
+          this.#trace(`← 404 ${method} ${url}: deleted by an earlier attempt`);
+          return null as T;
+        }
         if (!(error instanceof QualyticsApiError) || attempt >= maxRetries) throw error;
-        const status = error.status;
+        status = error.status;
         const retryable = status === 0
           // A refused connection never reached the server, so even a create may be resent.
-          ? idempotent || (error instanceof NetworkError && error.refused)
+          ? (idempotent || (error instanceof NetworkError && error.refused)) &&
+            !(error instanceof NetworkError && error.permanent)
           : RETRYABLE_STATUSES.has(status) && (idempotent || status === 429);
         if (!retryable) throw error;
+        // A 429 and a refused connection are answered before anything is done.
+        mayHaveApplied ||= status !== 429 && !(error instanceof NetworkError && error.refused);
         retryAfterMs = error.retryAfterMs;
       }
       const backoff = (this.#options.retryBaseMs ?? 250) * 2 ** attempt;
       const jittered = backoff / 2 + this.#random() * backoff / 2;
-      const wait = Math.min(retryAfterMs ?? jittered, this.#options.maxRetryDelayMs ?? 30_000);
+      const wait = Math.min(
+        retryAfterMs ?? jittered,
+        this.#options.maxRetryDelayMs ?? 30_000,
+        MAX_TIMER_MS,
+      );
       this.#trace(`retry ${method} ${url} in ${Math.round(wait)} ms (attempt ${attempt + 2})`);
+      if (wait >= LONG_WAIT_MS && Date.now() >= this.#quietUntil) {
+        // Once per stretch of waiting: concurrent requests throttled together say it once.
+        this.#quietUntil = Date.now() + wait;
+        const asked = retryAfterMs === undefined
+          ? ""
+          : `the server asked to wait ${Math.round(retryAfterMs / 1000)} s; `;
+        this.#notify(
+          `${method} ${url} answered ${status === 0 ? "no response" : `HTTP ${status}`}: ` +
+            `${asked}waiting ${Math.round(wait / 1000)} s before retry ${attempt + 1} of ` +
+            `${maxRetries}.`,
+        );
+      }
       await this.#sleep(wait);
     }
   }
@@ -246,6 +380,7 @@ export class QualyticsClient {
     url: string,
     body: string | undefined,
     options: RequestOptions,
+    idempotent: boolean,
   ): Promise<T> {
     const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? 30_000;
     const headers: Record<string, string> = {
@@ -256,7 +391,7 @@ export class QualyticsClient {
     this.#trace(`→ ${method} ${url}${body ? ` ${this.#redactBody(body)}` : ""}`);
     const started = performance.now();
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const timer = setTimeout(() => controller.abort(), Math.min(timeoutMs, MAX_TIMER_MS));
     let response;
     try {
       response = await this.#transport({
@@ -276,17 +411,26 @@ export class QualyticsClient {
       }
       const cause = (error as { cause?: { message?: string } })?.cause?.message;
       const reason = [(error as Error)?.message ?? String(error), cause].filter(Boolean).join(": ");
+      const plainHttp = url.startsWith("https:") && PLAIN_HTTP_TLS.test(reason);
+      const untrusted = !plainHttp && UNTRUSTED_CERTIFICATE.test(reason);
       const tls = /certificate|tls|ssl|handshake/i.test(reason);
+      const httpUrl = instanceUrl(this.baseUrl).replace(/^https:/, "http:");
       const failure = new NetworkError(
-        tls
-          ? `TLS handshake with ${url} failed (${reason}). If the server uses a self-signed ` +
-            `certificate, run 'qualytics auth init' with --no-verify-ssl; if it serves plain ` +
-            `HTTP, use http:// in the URL.`
+        plainHttp
+          ? `SSL handshake failed for ${url}. If your server runs plain HTTP, use http:// ` +
+            `instead of https:// in your URL (e.g. qualytics auth init --url ${httpUrl} ` +
+            `--token <token>, or QUALYTICS_URL=${httpUrl}).`
+          : tls
+          ? `TLS handshake with ${url} failed (${reason}). ` +
+            (untrusted ? "The server's certificate is not trusted. " : "") +
+            `If the server uses a self-signed certificate, run 'qualytics auth init' with ` +
+            `--no-verify-ssl; if it serves plain HTTP, use http:// in the URL.`
           : `Could not connect to ${url} (${reason}). Check that the server is running and ` +
             `the URL is correct.`,
         { status: 0, url, method },
       );
       failure.refused = isConnectionRefused(error);
+      failure.permanent = plainHttp || untrusted;
       throw failure;
     } finally {
       clearTimeout(timer);
@@ -294,19 +438,35 @@ export class QualyticsClient {
     const elapsed = Math.round(performance.now() - started);
     this.#trace(`← ${response.status} ${method} ${url} (${elapsed} ms)`);
     const text = response.text;
-    if (response.status >= 200 && response.status < 300) {
-      if (response.status === 204 || text.trim() === "") return null as T;
-      try {
-        return parseJson(text) as T;
-      } catch {
-        throw new ValidationError(
-          `The server answered ${method} ${url} with a body that is not JSON: ${
-            text.slice(0, 200)
-          }`,
-          { status: response.status, url, method },
+    const status = response.status;
+    if (status >= 200 && status < 300) {
+      let value: unknown = null;
+      if (status !== 204 && text.trim() !== "") {
+        try {
+          value = parseJson(text);
+        } catch {
+          throw new ValidationError(
+            `The server answered ${method} ${url} with a body that is not JSON: ${
+              truncateText(text, 200)
+            }`,
+            { status, url, method },
+          );
+        }
+      }
+      const needsObject = options.expect === "object" ||
+        (options.expect === undefined && method === "POST" && !idempotent && status !== 204);
+      if (needsObject && (typeof value !== "object" || value === null || Array.isArray(value))) {
+        throw new UnexpectedResponseError(
+          `The server answered ${method} ${url} with HTTP ${status} and ${
+            text.trim() === "" ? "an empty body" : truncateText(text.trim(), 200)
+          } where an object was expected. The request may have been applied; check before ` +
+            `repeating it.`,
+          { status, url, method },
         );
       }
+      return value as T;
     }
+    if (status >= 300 && status < 400) throw this.#redirected(method, url, response);
     let detail: unknown;
     try {
       const parsed = parseJson(text) as { detail?: unknown } | null;
@@ -315,15 +475,61 @@ export class QualyticsClient {
       detail = undefined;
     }
     const error = errorForStatus(response.status, { url, method, detail, body: text });
-    const retryAfter = response.headers.get("retry-after");
-    if (retryAfter !== null) {
-      const seconds = Number(retryAfter);
-      const ms = Number.isFinite(seconds)
-        ? seconds * 1000
-        : Math.max(0, Date.parse(retryAfter) - Date.now());
-      if (Number.isFinite(ms)) error.retryAfterMs = ms;
-    }
+    // Empty, zero, negative or unreadable: the backoff applies instead of an instant retry.
+    error.retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
     throw error;
+  }
+
+  /**
+   * The error for a 3xx. Redirects are not followed: a 301/302 turns a POST into a GET (the
+   * create silently does not happen) and a hop to another origin drops the token.
+   */
+  #redirected(
+    method: string,
+    url: string,
+    response: { status: number; headers: { get(name: string): string | null } },
+  ): RedirectError {
+    const header = response.headers.get("location");
+    let location: string | undefined;
+    let suggested: string | undefined;
+    try {
+      if (header) {
+        location = new URL(header, url).href;
+        // The same request path under another base (the usual move: http → https, a new host)
+        // gives the URL to configure; otherwise the new origin is the best guess.
+        const rest = url.slice(this.baseUrl.length).split("?")[0];
+        const target = location.split("?")[0];
+        suggested = instanceUrl(
+          rest && target.endsWith(`/${rest}`)
+            ? target.slice(0, -rest.length)
+            : new URL(location).origin,
+        );
+      }
+    } catch {
+      location = header ?? undefined;
+    }
+    const error = new RedirectError(
+      `The server answered ${method} ${url} with a redirect (HTTP ${response.status}) ` +
+        (location ? `to ${location}` : "without a Location") +
+        `. Redirects are not followed (a POST would become a GET and the token would not be ` +
+        `sent). ` +
+        (suggested
+          ? `If the instance moved, use its address: qualytics auth init --url ${suggested} ` +
+            `--token <token> (or QUALYTICS_URL=${suggested}).`
+          : `Check the instance URL (--url, QUALYTICS_URL).`),
+      { status: response.status, url, method },
+    );
+    error.location = location;
+    return error;
+  }
+
+  #url(path: string, query: Query | undefined): string {
+    return this.baseUrl + path.replace(/^\/+/, "") + encodeQuery(query);
+  }
+
+  #notify(message: string): void {
+    const sink = this.#options.notice ?? this.#options.debug;
+    if (sink) sink(scrubText(message, [this.#options.token]));
   }
 
   #redactBody(body: string): string {

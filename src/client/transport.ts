@@ -25,13 +25,17 @@ export interface TransportResponse {
 /** Sends one request. Network failures reject; HTTP error statuses resolve. */
 export type Transport = (request: TransportRequest) => Promise<TransportResponse>;
 
-/** The default transport: the platform's `fetch`. */
+/**
+ * The default transport: the platform's `fetch`. Redirects are handed back, not followed (as
+ * `node:http` in {@link insecureTransport} does): the client turns a 3xx into an error.
+ */
 export const fetchTransport: Transport = async (request) => {
   const response = await fetch(request.url, {
     method: request.method,
     headers: request.headers,
     body: request.body,
     signal: request.signal,
+    redirect: "manual",
   });
   return { status: response.status, headers: response.headers, text: await response.text() };
 };

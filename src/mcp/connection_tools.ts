@@ -150,7 +150,7 @@ export function registerDatastoreTools(server: McpServer, deps: McpDeps): void {
       type: listOrString(z.string(), "Filter by datastore types.").optional(),
       tag: z.string().optional().describe("Filter by tag name."),
       enrichment_only: z.boolean().optional().describe(
-        "true: only enrichment datastores; false: only source datastores.",
+        "true: only enrichment datastores; false or absent (the API's default): only sources.",
       ),
     },
     annotations: READ_ONLY,

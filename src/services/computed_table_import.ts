@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { createContainer, listContainerListing, updateContainer } from "../api/containers.ts";
+import { createContainer, listContainerListing } from "../api/containers.ts";
 import { listFieldProfiles } from "../api/containers.ts";
 import { createQualityCheck, listQualityChecks } from "../api/quality_checks.ts";
 import type { ApiObject } from "../api/types.ts";
@@ -18,7 +18,7 @@ import {
   ruleIdOf,
   truncate,
 } from "./computed_table_file.ts";
-import { buildContainerUpdatePayload } from "./containers.ts";
+import { completeContainerCreate } from "./containers.ts";
 
 /** Options of {@link importComputedTables}. */
 export interface ComputedTableImportOptions {
@@ -225,11 +225,8 @@ export async function importComputedTables(
         existing.set(tableName, created.id);
         if (record.description) {
           try {
-            await updateContainer(
-              client,
-              created.id,
-              buildContainerUpdatePayload(created, { description: record.description }),
-            );
+            // The create ignores `description` (endpoints.md §3).
+            await completeContainerCreate(client, created, { description: record.description });
           } catch {
             // The original ignores a failed description update: the table exists and works.
           }

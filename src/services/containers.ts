@@ -230,20 +230,37 @@ export async function getContainerWithProfiles(
   return { ...container, field_profiles: profiles };
 }
 
+/** The body keys `POST /containers` accepts but ignores (endpoints.md §3). */
+export const IGNORED_ON_CREATE = ["description", "tags"] as const;
+
 /**
- * Creates a computed container. The create endpoint ignores description and tags, so when
- * either was given they are set with a follow-up PUT built from the created container.
+ * The follow-up of a computed container's create: the create endpoint ignores description and
+ * tags, so when `payload` (the create body) has either, one PUT built from the created container
+ * sets them. Returns the container as it then is (`created` itself when nothing was to set).
+ */
+export async function completeContainerCreate<T extends ApiObject>(
+  client: QualyticsClient,
+  created: T,
+  payload: ApiObject,
+): Promise<T | Container> {
+  const extra: ApiObject = {};
+  for (const key of IGNORED_ON_CREATE) {
+    if (payload[key] !== undefined && payload[key] !== null) extra[key] = payload[key];
+  }
+  if (!Object.keys(extra).length) return created;
+  const body = buildContainerUpdatePayload(created, extra);
+  return await updateContainer(client, created.id as number, body);
+}
+
+/**
+ * Creates a computed container, then sets what the create ignores
+ * ({@link completeContainerCreate}).
  */
 export async function createComputedContainer(
   client: QualyticsClient,
   payload: ApiObject,
 ): Promise<Container> {
-  const created = await createContainer(client, payload);
-  if (payload.description === undefined && payload.tags === undefined) return created;
-  const extra: ApiObject = {};
-  if (payload.description !== undefined) extra.description = payload.description;
-  if (payload.tags !== undefined) extra.tags = payload.tags;
-  return await updateContainer(client, created.id, buildContainerUpdatePayload(created, extra));
+  return await completeContainerCreate(client, await createContainer(client, payload), payload);
 }
 
 /** An update refused because it would drop fields that checks or anomalies use. */

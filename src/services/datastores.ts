@@ -8,7 +8,7 @@ import {
   deleteDatastore,
   getDatastore,
   linkEnrichment,
-  listDatastores,
+  listAllDatastores,
   unlinkEnrichment,
   updateDatastore,
   verifyDatastoreConnection,
@@ -188,7 +188,11 @@ function datastoreNotFound(id: number): string {
   return `Datastore with ID ${id} not found.`;
 }
 
-/** A datastore by id or exact name (exactly one of them); a name costs one filtered listing. */
+/**
+ * A datastore by id or exact name (exactly one of them), enrichment datastores included; a name
+ * costs two filtered listings at once (source and enrichment: the API lists only sources unless
+ * asked for enrichment ones).
+ */
 export function getDatastoreBy(
   client: QualyticsClient,
   selector: { id?: number; name?: string },
@@ -198,7 +202,7 @@ export function getDatastoreBy(
     "Datastore",
     (id) => getDatastoreById(client, id),
     async (name) =>
-      (await listDatastores(client, { name })).find((datastore) => datastore.name === name),
+      (await listAllDatastores(client, { name })).find((datastore) => datastore.name === name),
   );
 }
 

@@ -11,6 +11,11 @@ export interface FaultOptions {
   retryAfterSeconds?: number;
   /** Fraction (0–1) of requests whose connection is destroyed without an answer. */
   dropRate?: number;
+  /**
+   * Whether a dropped request is applied first (the answer is lost, not the request: the
+   * ambiguous failure a client cannot tell from a request that never arrived). Default false.
+   */
+  dropAfterApply?: boolean;
   /** PRNG seed; the same seed and request sequence give the same faults (default 1). */
   seed?: number;
   /** Only requests for which this returns true can be disturbed. */
@@ -31,7 +36,7 @@ export type FaultEcho = "detail" | "object" | "validation" | "text";
 /** The decision for one request. */
 export type FaultDecision =
   | { kind: "none" }
-  | { kind: "drop" }
+  | { kind: "drop"; afterApply: boolean }
   | { kind: "status"; status: number; headers: Record<string, string>; echo?: FaultEcho };
 
 /** Decides, per request, whether to inject a fault. */
@@ -50,7 +55,7 @@ export class FaultInjector {
     if (this.options.only && !this.options.only(request)) return { kind: "none" };
     const roll = this.#rng.next();
     const dropRate = this.options.dropRate ?? 0;
-    if (roll < dropRate) return { kind: "drop" };
+    if (roll < dropRate) return { kind: "drop", afterApply: this.options.dropAfterApply ?? false };
     const failRate = this.options.failRate ?? 0;
     if (roll < dropRate + failRate) {
       const statuses = this.options.statuses?.length ? this.options.statuses : [500, 503, 429];

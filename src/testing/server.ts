@@ -201,7 +201,7 @@ export async function startFakeControlplane(
     requests.push(entry);
 
     const decision = faults.decide({ method, path });
-    if (decision.kind === "drop") {
+    if (decision.kind === "drop" && !decision.afterApply) {
       req.socket.destroy();
       return;
     }
@@ -252,7 +252,10 @@ export async function startFakeControlplane(
       const ctx: Ctx = { method, path, params: match.params, query, body, state, caller, settings };
       const result = await match.route.handler(ctx);
       status = result.status ?? 200;
-      reply = send(res, status, result.body, result.headers, due);
+      // A drop after the apply loses the answer, not the request.
+      reply = decision.kind === "drop"
+        ? Promise.resolve(void req.socket.destroy())
+        : send(res, status, result.body, result.headers, due);
     } catch (error) {
       if (error instanceof HttpError) {
         status = error.status;

@@ -184,7 +184,15 @@ Deno.test("datastores get: by id and by name; errors", async () => {
     env,
   });
   assert.equal(JSON.parse(byName.stdout).id, 1);
-  assert.equal(server.requests.count("GET", "/api/datastores"), 1);
+  // The API lists enrichment datastores only when asked: source and enrichment, at once.
+  assert.deepEqual(
+    server.requests.filter("GET", "/api/datastores").map((r) => r.query.enrichment_only ?? null)
+      .sort(),
+    [["True"], null],
+  );
+  const enrichment = await runQualytics(["datastores", "get", "--name", "DQ Enrichment"], { env });
+  assert.equal(enrichment.code, 0, enrichment.stderr);
+  assert.equal(parseYaml(enrichment.stdout).enrichment_only, true);
   const both = await runQualytics(["datastores", "get", "--id", "1", "--name", "a"], { env });
   assert.equal(both.code, 2);
   const missing = await runQualytics(["datastores", "get", "--name", "nope"], { env });
@@ -206,9 +214,24 @@ Deno.test("datastores list: filters and formats", async () => {
   const [list] = server.requests.filter("GET", "/api/datastores");
   assert.deepEqual(list.query.datastore_type, ["s3"]);
   assert.deepEqual(list.query.enrichment_only, ["True"]);
+  // Without the flag, as the API does: source datastores only (the flag is not sent).
+  server.requests.clear();
   const all = await runQualytics(["datastores", "list"], { env });
-  assert.equal(parseYaml(all.stdout).length, 3);
-  assert.match(all.stderr, /Found 3 datastores\./);
+  assert.deepEqual(parseYaml(all.stdout).map((d: { name: string }) => d.name).sort(), [
+    "Marketing Lake",
+    "Sales DW",
+  ]);
+  assert.match(all.stderr, /Found 2 datastores\./);
+  assert.equal(
+    server.requests.filter("GET", "/api/datastores")[0].query.enrichment_only,
+    undefined,
+  );
+  const sources = await runQualytics(["datastores", "list", "--no-enrichment-only"], { env });
+  assert.equal(parseYaml(sources.stdout).length, 2);
+  assert.deepEqual(
+    server.requests.filter("GET", "/api/datastores")[1].query.enrichment_only,
+    ["False"],
+  );
   const table = await runQualytics(["datastores", "list", "-f", "table", "--tag", "marketing"], {
     env,
   });

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import assert from "node:assert/strict";
 import { QualyticsClient } from "../../src/client/http_client.ts";
 import { listContainers } from "../../src/api/containers.ts";
-import { listDatastores } from "../../src/api/datastores.ts";
+import { listAllDatastores } from "../../src/api/datastores.ts";
 import type { ApiObject } from "../../src/api/types.ts";
 import {
   checkChanges,
@@ -39,7 +39,7 @@ async function casesOf(options: Parameters<typeof fake>[0]): Promise<{
 }> {
   await using server = await fake(options);
   const client = new QualyticsClient({ baseUrl: server.url, token: server.token });
-  const datastores = await listDatastores(client);
+  const datastores = await listAllDatastores(client);
   const ids = datastores.map((d) => d.id as number);
   const containers = await listContainers(client, { datastore: ids });
   const lookups: ExportLookups = {

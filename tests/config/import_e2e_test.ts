@@ -21,6 +21,8 @@ async function datastoreOrder(set: string): Promise<string[]> {
   return data.datastores.map((d: { name: string }) => d.name);
 }
 
+const CONTAINER_PUT = /^\/api\/containers\/\d+$/;
+
 function folderOf(set: string): string {
   return path.join(GOLDEN, set, "config-export");
 }
@@ -48,6 +50,14 @@ for (const set of ["minimal", "retail"]) {
     }
     assert.equal(summary.check.updated, 0, "no check is merged into another");
     assert.match(first.stderr, /Import complete!/);
+    // The create ignores description and tags (endpoints.md §3): one PUT per created computed
+    // container that has them completes it, so a plan right after has nothing to do.
+    assert.equal(server.requests.count("PUT", CONTAINER_PUT), set === "retail" ? 3 : 1);
+    const plan = await runQualytics(
+      ["config", "plan", "-i", folderOf(set), "--detailed-exitcode"],
+      { env },
+    );
+    assert.equal(plan.code, 0, plan.stderr);
 
     // A second import of the same folder changes nothing and writes nothing.
     server.requests.clear();
@@ -95,6 +105,47 @@ for (const set of ["minimal", "retail"]) {
     assert.equal(server.state.checks.values().length, before);
   });
 }
+
+Deno.test("config import: a failed description/tags follow-up is reported; a re-run completes the container", async () => {
+  await using server = await emptyServer("retail", {
+    faults: {
+      failRate: 1,
+      statuses: [400],
+      only: (r) => r.method === "PUT" && CONTAINER_PUT.test(r.path),
+    },
+  });
+  const env = { ...envFor(server), ...SECRETS.retail };
+  const args = ["config", "import", "-i", folderOf("retail"), "--format", "json"];
+  const failed = await runQualytics(args, { env });
+  assert.equal(failed.code, 1, failed.stderr);
+  const { summary, errors } = JSON.parse(failed.stdout);
+  assert.deepEqual([summary.container.created, summary.container.failed], [0, 3]);
+  assert.equal(summary.computed_field.created, 3, "the containers exist and are used");
+  assert.equal(summary.check.created, 32);
+  for (const error of errors) {
+    assert.match(error.message, /^created \(ID \d+\), but setting its description and tags failed/);
+  }
+  const computed = server.state.containers.values()
+    .filter((c) => String(c.container_type).startsWith("computed_"));
+  assert.equal(computed.length, 3);
+  assert.ok(computed.every((c) => c.description === null), "the create ignored description");
+
+  server.setFaults(undefined);
+  const plan = await runQualytics(
+    ["config", "plan", "-i", folderOf("retail"), "--detailed-exitcode"],
+    { env },
+  );
+  assert.equal(plan.code, 2, plan.stderr);
+  assert.match(plan.stderr, /Plan: 0 to create, 3 to update, 0 to delete/);
+  const rerun = await runQualytics(args, { env });
+  assert.equal(rerun.code, 0, rerun.stderr);
+  const again = JSON.parse(rerun.stdout).summary;
+  assert.deepEqual([again.container.created, again.container.updated], [0, 3]);
+  server.requests.clear();
+  const third = await runQualytics(["config", "import", "-i", folderOf("retail")], { env });
+  assert.equal(third.code, 0, third.stderr);
+  assert.equal(server.requests.writes().length, 0);
+});
 
 Deno.test("config import: secrets are never printed, traced or written", async () => {
   await using server = await emptyServer("retail");
@@ -172,6 +223,32 @@ Deno.test("config import: a dropped create never leaves a duplicate behind", asy
   assert.equal(new Set(uids).size, 4);
 });
 
+Deno.test("config import: a create applied whose answer was lost is found, not reported failed", async () => {
+  // The server applies the second check create and the connection drops before the answer: the
+  // client sees a network error (or, on a reused connection, replays the request and gets 409
+  // for the check that now exists). Either way the check exists once and the import succeeded.
+  let creates = 0;
+  await using server = await emptyServer("minimal", {
+    faults: {
+      dropRate: 1,
+      dropAfterApply: true,
+      only: (r) => r.method === "POST" && r.path === "/api/quality-checks" && ++creates === 2,
+    },
+  });
+  const env = { ...envFor(server), ...SECRETS.minimal };
+  const run = await runQualytics(["config", "import", "-i", folderOf("minimal")], { env });
+  assert.equal(run.code, 0, run.stderr);
+  const uids = server.state.checks.values().map((c) => c.additional_metadata?._qualytics_check_uid);
+  assert.equal(uids.length, 4);
+  assert.equal(new Set(uids).size, 4);
+  server.setFaults(undefined);
+  const again = await runQualytics(
+    ["config", "plan", "-i", folderOf("minimal"), "--detailed-exitcode"],
+    { env },
+  );
+  assert.equal(again.code, 0, again.stderr);
+});
+
 Deno.test("config import: two server checks storing one UID are refused, never merged", async () => {
   // Both checks of container 100 carry the same stored UID (copied in the UI with the rest of
   // the metadata, say). The export writes it into both files; an import that matched by it would
@@ -206,5 +283,78 @@ Deno.test("config import: two server checks storing one UID are refused, never m
     }
     assert.doesNotMatch(run.stderr, /delete/);
     assert.equal(server.requests.writes().length, 0, "nothing written");
+  }
+});
+
+Deno.test("config plan: the retail golden folder plans no change on its own server and once imported", async () => {
+  // The API lists only source datastores unless enrichment_only=True is sent: the plan must ask
+  // for the enrichment ones too, or it plans to create 'DQ Enrichment' and the import gets 409.
+  await using source = await fake({
+    data: await Deno.readTextFile(path.join(GOLDEN, "retail", "server.json")),
+  });
+  await using empty = await emptyServer("retail");
+  const imported = await runQualytics(["config", "import", "-i", folderOf("retail")], {
+    env: { ...envFor(empty), ...SECRETS.retail },
+  });
+  assert.equal(imported.code, 0, imported.stderr);
+  for (const server of [source, empty]) {
+    const env = { ...envFor(server), ...SECRETS.retail };
+    server.requests.clear();
+    const plan = await runQualytics(
+      ["config", "plan", "-i", folderOf("retail"), "--detailed-exitcode"],
+      { env },
+    );
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(plan.stderr, /Plan: 0 to create, 0 to update, 0 to delete, 43 unchanged/);
+    assert.doesNotMatch(plan.stderr, /DQ Enrichment {2}\(/);
+    const lists = server.requests.filter("GET", "/api/datastores")
+      .map((r) => String(r.query.enrichment_only ?? "-")).sort();
+    assert.deepEqual(lists, ["-", "True"]);
+    const again = await runQualytics(["config", "import", "-i", folderOf("retail")], { env });
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /No changes/);
+    assert.deepEqual(server.requests.writes().map((w) => `${w.method} ${w.path}`), []);
+  }
+});
+
+Deno.test("config import: an enrichment datastore created without an answer is found by name, not created twice", async () => {
+  await using server = await emptyServer("minimal");
+  // A gateway in front of the fake: the enrichment datastore's create reaches the server, but
+  // its answer is lost (502), so the import must look the datastore up by name.
+  let lost = 0;
+  const gateway = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const url = new URL(req.url);
+    const body = req.method === "GET" ? undefined : await req.text();
+    const answer = await fetch(`${server.url}${url.pathname}${url.search}`, {
+      method: req.method,
+      headers: req.headers,
+      body,
+    });
+    if (
+      req.method === "POST" && url.pathname === "/api/datastores" &&
+      JSON.parse(body!).enrichment_only === true && answer.ok && !lost++
+    ) {
+      await answer.body?.cancel();
+      return Response.json({ detail: "Bad Gateway" }, { status: 502 });
+    }
+    return answer;
+  });
+  try {
+    const env = {
+      QUALYTICS_URL: `http://127.0.0.1:${gateway.addr.port}`,
+      QUALYTICS_TOKEN: server.token,
+      ...SECRETS.minimal,
+    };
+    const run = await runQualytics(["config", "import", "-i", folderOf("minimal")], { env });
+    assert.equal(lost, 1, "the enrichment datastore's answer was lost");
+    assert.equal(run.code, 0, run.stderr);
+    const named = server.state.datastores.values().filter((d) => d.name === "Enrichment");
+    assert.equal(named.length, 1);
+    assert.equal(server.requests.count("POST", "/api/datastores"), 2);
+    const lookup = server.requests.filter("GET", "/api/datastores")
+      .filter((r) => String(r.query.name) === "Enrichment");
+    assert.ok(lookup.some((r) => String(r.query.enrichment_only) === "True"), "looked up");
+  } finally {
+    await gateway.shutdown();
   }
 });

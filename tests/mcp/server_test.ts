@@ -129,6 +129,29 @@ Deno.test("tool errors: no client, zod validation, flag names, no stack, no toke
   }
 });
 
+Deno.test("create_container: description and tags, which the create ignores, are set by one PUT", async () => {
+  await using server = await fake({ seed: "demo" });
+  await using client = await connect(depsFor(server));
+  server.requests.clear();
+  const result = await call(client, "create_container", {
+    container_type: "computed_table",
+    name: "big_orders",
+    datastore_id: 1,
+    query: "SELECT order_id, total_amount FROM orders",
+    description: "Big ones",
+    tags: ["curated"],
+  });
+  assert.equal(result.isError, false, result.text);
+  const created = JSON.parse(result.text);
+  assert.deepEqual(server.requests.writes().map((w) => `${w.method} ${w.path}`), [
+    "POST /api/containers",
+    `PUT /api/containers/${created.id}`,
+  ]);
+  const stored = server.state.containers.get(created.id);
+  assert.equal(stored?.description, "Big ones");
+  assert.deepEqual(stored?.global_tags, ["curated"]);
+});
+
 Deno.test("run_scan starts one operation per datastore and does not wait", async () => {
   await using server = await fake({ seed: "demo" });
   await using client = await connect(depsFor(server));
@@ -198,8 +221,13 @@ Deno.test("streamable HTTP server in process: sessions, tools, unknown paths", a
     const client = new Client({ name: "test", version: "1.0.0" });
     await client.connect(new StreamableHTTPClientTransport(new URL(http.url)));
     try {
+      // As the API: source datastores unless enrichment_only is true.
       const datastores = JSON.parse((await call(client, "list_datastores")).text);
-      assert.equal(datastores.length, 3);
+      assert.equal(datastores.length, 2);
+      const enrichment = JSON.parse(
+        (await call(client, "list_datastores", { enrichment_only: true })).text,
+      );
+      assert.deepEqual(enrichment.map((d: { name: string }) => d.name), ["DQ Enrichment"]);
     } finally {
       await client.close();
     }

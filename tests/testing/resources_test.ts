@@ -106,6 +106,15 @@ Deno.test("datastores: tags auto-created and replaced, teams as objects, full-bo
     assert.equal(filtered.body.total, 1);
     const enrichment = await api(server, "GET", "/api/datastores?enrichment_only=True");
     assert.deepEqual(enrichment.body.items.map((d: any) => d.name), ["DQ Enrichment"]);
+    // enrichment_only defaults to false (endpoints.md): source datastores only.
+    for (const query of ["", "?enrichment_only=False"]) {
+      const sources = await api(server, "GET", `/api/datastores${query}`);
+      assert.ok(sources.body.items.length > 0);
+      assert.ok(sources.body.items.every((d: any) => d.enrichment_only === false), query);
+      assert.ok(!sources.body.items.some((d: any) => d.name === "DQ Enrichment"), query);
+    }
+    const namedEnrichment = await api(server, "GET", "/api/datastores?name=DQ+Enrichment");
+    assert.equal(namedEnrichment.body.total, 0);
     const verify = await api(server, "POST", `/api/datastores/${id}/connection`);
     assert.deepEqual(verify.body, { connected: true });
     assert.equal((await api(server, "DELETE", `/api/datastores/${id}`)).status, 204);
@@ -130,6 +139,9 @@ Deno.test("containers: computed create, duplicates, listing, validate, 409 on dr
     assert.equal(created.status, 200);
     assert.deepEqual(created.body.additional_metadata, body.additional_metadata);
     assert.deepEqual(created.body.datastore, { id: 1, name: "Sales DW" });
+    // description and tags are ignored on create (endpoints.md §3), their keys kept in place.
+    assert.equal(created.body.description, null);
+    assert.deepEqual(created.body.global_tags, []);
     const id = created.body.id;
     assert.equal((await api(server, "POST", "/api/containers", { body })).status, 409);
     const missing = await api(server, "POST", "/api/containers", {

@@ -8,7 +8,7 @@
 
 import * as path from "node:path";
 import type { QualyticsClient } from "../../client/http_client.ts";
-import { listDatastores } from "../../api/datastores.ts";
+import { listAllDatastores } from "../../api/datastores.ts";
 import type { FileSystem } from "../../util/fs.ts";
 import { secretValues } from "../../util/redact.ts";
 import { unifiedDiff } from "../../util/unified_diff.ts";
@@ -144,20 +144,6 @@ export async function folderDatastores(
 }
 
 /**
- * Every datastore of the instance: the listing leaves enrichment-only datastores out by
- * default, so they are listed separately and merged.
- */
-async function allDatastores(client: QualyticsClient): Promise<Record<string, unknown>[]> {
-  const [regular, enrichment] = await Promise.all([
-    listDatastores(client),
-    listDatastores(client, { enrichment_only: true }),
-  ]);
-  const byId = new Map<unknown, Record<string, unknown>>();
-  for (const datastore of [...regular, ...enrichment]) byId.set(datastore.id, datastore);
-  return [...byId.values()];
-}
-
-/**
  * Compares the folder with what `config export` of the live instance would write there.
  *
  * @throws {DriftInputError} when the folder has no datastore to compare or an unreadable file
@@ -178,7 +164,7 @@ export async function diffConfig(
         `No datastores/*/_datastore.yaml found in ${options.input}; pass --datastore-id.`,
       );
     }
-    const server = await allDatastores(client);
+    const server = await listAllDatastores(client);
     for (const folder of folders) {
       const match = server.find((datastore) => datastore.name === folder.name);
       if (match && typeof match.id === "number") {

@@ -22,7 +22,7 @@ import {
 import {
   createDatastore,
   linkEnrichment,
-  listDatastores,
+  listAllDatastores,
   updateDatastore,
 } from "../../api/datastores.ts";
 import { runOperation } from "../../api/operations.ts";
@@ -36,6 +36,7 @@ import type { ApiObject } from "../../api/types.ts";
 import { describeDetail, QualyticsApiError } from "../../client/errors.ts";
 import type { QualyticsClient } from "../../client/http_client.ts";
 import { mapConcurrent } from "../../client/pool.ts";
+import { completeContainerCreate } from "../containers.ts";
 import { type OperationProgress, waitForOperation } from "../operations.ts";
 import {
   type ImportPlan,
@@ -268,6 +269,10 @@ async function each(
 /**
  * Creates through `create`; after an ambiguous failure looks the object up with `find` and
  * treats a found one as created (the server did it), so a create is never sent twice.
+ *
+ * A 409 counts as ambiguous too: the plan found no such object, so a conflict now is most
+ * likely this very create, applied once and sent again by the HTTP layer (Deno's fetch resends
+ * a request whose reused keep-alive connection closed before the answer).
  */
 async function createOnce(
   create: () => Promise<ApiObject>,
@@ -276,7 +281,9 @@ async function createOnce(
   try {
     return await create();
   } catch (error) {
-    if (!ambiguous(error)) throw error;
+    if (!ambiguous(error) && !(error instanceof QualyticsApiError && error.status === 409)) {
+      throw error;
+    }
     let found: ApiObject | undefined;
     try {
       found = await find();
@@ -376,7 +383,9 @@ export async function applyImport(
         const created = await createOnce(
           () => createDatastore(client, body),
           async () =>
-            (await listDatastores(client, { name: item.name })).find((d) => d.name === item.name),
+            (await listAllDatastores(client, { name: item.name })).find((d) =>
+              d.name === item.name
+            ),
         );
         state.datastores.set(item.name, created);
         state.setContainers(created.id as number, []);
@@ -511,8 +520,6 @@ export async function applyImport(
       const doc = item.container_!.doc;
       try {
         if (item.action === "create") {
-          // `tags` goes with the create (the API takes it there): one write instead of the
-          // original's POST + PATCH, and the server keeps the file's key order.
           const body = await containerBody(state, doc, dsId);
           markManaged(body);
           body.datastore_id = dsId;
@@ -523,6 +530,18 @@ export async function applyImport(
                 .find((c) => c.name === item.name),
           );
           state.containers.get(dsId)?.set(item.name, created);
+          // The create ignores `description` and `tags` (endpoints.md §3): one PUT sets them, as
+          // part of the create. When it fails the container exists without them; the error is
+          // reported and the next plan shows the update that completes it.
+          try {
+            await completeContainerCreate(client, created, body);
+          } catch (error) {
+            throw new Error(
+              `created (ID ${created.id}), but setting its description and tags failed: ${
+                errorText(error)
+              }`,
+            );
+          }
           return "created";
         }
         const current = exportContainer(item.server!, datastoreNameOf(item), lookups);

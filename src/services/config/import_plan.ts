@@ -8,7 +8,7 @@
  */
 import { listConnections } from "../../api/connections.ts";
 import { getContainer, listContainers } from "../../api/containers.ts";
-import { listDatastores } from "../../api/datastores.ts";
+import { listAllDatastores } from "../../api/datastores.ts";
 import { listRuleSpecifications } from "../../api/quality_checks.ts";
 import type { ApiObject } from "../../api/types.ts";
 import type { QualyticsClient } from "../../client/http_client.ts";
@@ -366,7 +366,7 @@ export class TargetReader {
     this.#client = client;
     this.#options = options;
     // Failures surface in read(), or nowhere when the run stops before it (e.g. a load error).
-    this.#lists = quiet(Promise.all([listConnections(client), listDatastores(client)]));
+    this.#lists = quiet(Promise.all([listConnections(client), listAllDatastores(client)]));
   }
 
   /** A datastore of the folder (by name or id): starts reading its containers (and checks). */

@@ -87,6 +87,11 @@ const DEFINING: Record<string, string[]> = {
 };
 /** Keys reset to null when a PUT omits them. */
 const RESET_ON_PUT = ["where_clause", "group_by_clause"];
+/**
+ * Body keys `POST /containers` accepts but ignores (endpoints.md §3: clients follow the create
+ * with a PUT or PATCH): the created container has `description: null` and no global tags.
+ */
+const IGNORED_ON_CREATE = ["description", "tags"];
 const COMMON_WRITABLE = [
   "description",
   "additional_metadata",
@@ -160,9 +165,8 @@ function prepareCreate(ctx: Ctx, body: unknown, loc: (string | number)[] = ["bod
   }
   const input: Rec = { name: data.name, container_type: type, datastore: ds.id };
   for (const key of [...DEFINING[type], ...COMMON_WRITABLE]) {
-    if (key in data) input[key] = data[key];
+    if (key in data && !IGNORED_ON_CREATE.includes(key)) input[key] = data[key];
   }
-  input.global_tags = tagNames(ctx, data.tags);
   return input;
 }
 
@@ -233,6 +237,7 @@ export const containerRoutes: FakeRoute[] = [
     handler(ctx) {
       const input = prepareCreate(ctx, ctx.body);
       input.id = ctx.state.nextId(ctx.state.containers);
+      // An ignored key still takes the place the body gave it, with the server's default.
       const sent = sentKeys(ctx.body, { tags: "global_tags" });
       const rec = ctx.state.containers.insert(buildContainer(input, ctx.state.nowIso(), sent));
       syncFields(ctx, rec);

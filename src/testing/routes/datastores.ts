@@ -105,7 +105,8 @@ export const datastoreRoutes: FakeRoute[] = [
       const search = ctx.query.str("search")?.toLowerCase();
       const types = ctx.query.list("datastore_type");
       const tags = ctx.query.list("tag");
-      const enrichmentOnly = ctx.query.bool("enrichment_only");
+      // The real API lists only source datastores unless `enrichment_only=true` is sent.
+      const enrichmentOnly = ctx.query.bool("enrichment_only") ?? false;
       let items = ctx.state.datastores.values().filter((d) =>
         (!ids.length || ids.includes(d.id)) &&
         (name === undefined || d.name === name) &&
@@ -113,7 +114,7 @@ export const datastoreRoutes: FakeRoute[] = [
           String(d.id) === search) &&
         (!types.length || types.includes(d.type)) &&
         hasAnyTag(d, tags) &&
-        (enrichmentOnly === undefined || Boolean(d.enrichment_only) === enrichmentOnly)
+        Boolean(d.enrichment_only) === enrichmentOnly
       );
       items = sortBy(ctx, items, {
         sort_name: (d) => d.name,
