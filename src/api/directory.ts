@@ -49,6 +49,11 @@ export function getUser(client: QualyticsClient, id: number): Promise<ApiObject>
   return client.get<ApiObject>(`users/${id}`);
 }
 
+/** The caller (`GET /users/me`: `role`, `teams`, …). */
+export function getCurrentUser(client: QualyticsClient): Promise<ApiObject> {
+  return client.get<ApiObject>("users/me");
+}
+
 /** The server's status endpoint. */
 export function getStatus(client: QualyticsClient, timeoutMs?: number): Promise<unknown> {
   return client.get("status", { timeoutMs });

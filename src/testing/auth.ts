@@ -73,8 +73,52 @@ export function requireRole(caller: Caller, role: Role): void {
   );
 }
 
+function callerTeams(caller: Caller): Set<string> {
+  return new Set<string>([...(caller.user.teams ?? []), "Public"]);
+}
+
+function datastoreTeams(datastore: Rec | undefined): string[] {
+  return (datastore?.teams ?? []).map((t: unknown) =>
+    typeof t === "string" ? t : String((t as Rec)?.name)
+  );
+}
+
 /**
- * 403 unless the caller may act on a datastore with `permission`: Admins and Managers pass;
+ * Whether the caller holds at least `permission` on the datastore (Admins always do).
+ *
+ * The role model (PRODUCT.md "The fake controlplane"; api/endpoints.md "Roles and permissions",
+ * api/entities.md §9–10):
+ *
+ * - **Admin**: everything; bypasses team permissions.
+ * - **Manager**: Manager-role actions (create connections/datastores, tags, templates), lists
+ *   and reads every datastore object, views users and teams; for the data of a datastore
+ *   (containers, fields, checks, anomalies, operations, catalog) and every write to it, subject
+ *   to team permissions like a Member.
+ * - **Member**: sees and acts on datastores through their teams only; no users/teams.
+ *
+ * A user's teams are the names in `user.teams`, plus `Public` (which contains every user).
+ * A team grants its `permission` (Reporter < Viewer < Drafter < Author < Editor) on every
+ * datastore that lists the team in `teams`. Lists are filtered to what the caller may see;
+ * a single object outside the caller's teams is a 403 whose `detail` names the teams needed
+ * (the real API's message, endpoints.md "Status codes and error bodies").
+ */
+export function hasPermission(
+  state: FakeState,
+  caller: Caller,
+  datastore: Rec | undefined,
+  permission: Permission,
+): boolean {
+  if (caller.role === "Admin") return true;
+  const memberOf = callerTeams(caller);
+  const needed = PERMISSIONS.indexOf(permission);
+  return datastoreTeams(datastore).some((name) =>
+    memberOf.has(name) &&
+    PERMISSIONS.indexOf(state.teamByName(name)?.permission ?? "Reporter") >= needed
+  );
+}
+
+/**
+ * 403 unless the caller may act on a datastore with `permission`: Admins pass; Managers and
  * Members need a team of the datastore whose permission is at least `permission`.
  */
 export function requirePermission(
@@ -83,20 +127,35 @@ export function requirePermission(
   datastore: Rec | undefined,
   permission: Permission,
 ): void {
-  if (caller.role !== "Member") return;
-  const teamNames: string[] = (datastore?.teams ?? []).map((t: unknown) =>
-    typeof t === "string" ? t : String((t as Rec)?.name)
-  );
-  const memberOf = new Set<string>(caller.user.teams ?? []);
-  const needed = PERMISSIONS.indexOf(permission);
-  for (const name of teamNames) {
-    const team = state.teamByName(name);
-    const teamPermission = PERMISSIONS.indexOf(team?.permission ?? "Reporter");
-    if (memberOf.has(name) && teamPermission >= needed) return;
-  }
+  if (hasPermission(state, caller, datastore, permission)) return;
   throw forbidden(
     `You must have ${permission.toLowerCase()} permission in at least one of these teams: [${
-      teamNames.map(pyRepr).join(", ")
+      datastoreTeams(datastore).map(pyRepr).join(", ")
     }]`,
   );
+}
+
+/** Whether the caller sees the datastore object itself (Admins and Managers: every one). */
+export function seesDatastore(state: FakeState, caller: Caller, datastore: Rec): boolean {
+  return caller.role !== "Member" || hasPermission(state, caller, datastore, "Reporter");
+}
+
+/** 403 unless the caller sees the datastore object (see {@link seesDatastore}). */
+export function requireDatastoreView(state: FakeState, caller: Caller, datastore: Rec): void {
+  if (caller.role !== "Member") return;
+  requirePermission(state, caller, datastore, "Reporter");
+}
+
+/**
+ * For list endpoints: whether the caller may see the data of the datastore with this id
+ * (Reporter or more through a team; Admins: all). Computed once per request.
+ */
+export function dataVisibility(state: FakeState, caller: Caller): (id: unknown) => boolean {
+  if (caller.role === "Admin") return () => true;
+  const ids = new Set<unknown>(
+    state.datastores.values()
+      .filter((ds) => hasPermission(state, caller, ds, "Reporter"))
+      .map((ds) => ds.id),
+  );
+  return (id) => ids.has(id);
 }

@@ -369,3 +369,25 @@ Deno.test("config export removes temp files that an interrupted run left in its 
   for (const file of foreign) after.delete(file);
   assert.deepEqual(after, before);
 });
+
+Deno.test("config export as a Manager outside the datastore's teams fails and removes nothing", async () => {
+  // The API lists a Manager every datastore but its containers and checks only through a team
+  // of the datastore: both lists come back empty, which must not read as "everything deleted".
+  await using server = await fake({ seed: "demo" });
+  await using cwd = await tempDir();
+  const args = ["config", "export", "--datastore-id", "2", "-o", "out"];
+  const exported = await runQualytics(args, { env: envFor(server), cwd: String(cwd) });
+  assert.deepEqual(exported.code, 0, exported.stderr);
+  const before = await snapshot(path.join(String(cwd), "out"));
+  assert.ok([...before.keys()].some((file) => file.includes("/checks/")));
+  server.state.datastores.get(2)!.teams = ["Business"];
+  const manager = { ...envFor(server), QUALYTICS_TOKEN: server.tokens.manager };
+  const run = await runQualytics(args, { env: manager, cwd: String(cwd) });
+  assert.deepEqual(run.code, 1, run.stderr);
+  assert.match(run.stderr, /Datastore 'Marketing Lake' \(id 2\) belongs to no team of yours/);
+  assert.deepEqual(await snapshot(path.join(String(cwd), "out")), before);
+  // In one of its teams, the same Manager exports it unchanged.
+  server.state.datastores.get(2)!.teams = ["Data Engineering", "Analytics"];
+  assert.deepEqual((await runQualytics(args, { env: manager, cwd: String(cwd) })).code, 0);
+  assert.deepEqual(await snapshot(path.join(String(cwd), "out")), before);
+});

@@ -358,3 +358,31 @@ Deno.test("config import: an enrichment datastore created without an answer is f
     await gateway.shutdown();
   }
 });
+
+Deno.test("config import: a hand-written datastore file with server defaults left null imports in one go", async () => {
+  // The server fills `enrichment_prefix` (and the other defaults) where the file says null; the
+  // import then writes the file's values back with a full body (the API refuses partial PUTs),
+  // so that the next plan finds nothing to do.
+  await using server = await emptyServer("minimal");
+  await using tmp = await tempDir();
+  const root = path.join(String(tmp), "folder");
+  await Deno.mkdir(path.join(root, "connections"), { recursive: true });
+  await Deno.mkdir(path.join(root, "datastores", "sales_warehouse"), { recursive: true });
+  await Deno.copyFile(
+    path.join(folderOf("minimal"), "connections", "prod_pg.yaml"),
+    path.join(root, "connections", "prod_pg.yaml"),
+  );
+  await Deno.writeTextFile(
+    path.join(root, "datastores", "sales_warehouse", "_datastore.yaml"),
+    "connection_name: Prod PG\nname: Sales Warehouse\ndatabase: analytics\nschema: public\n" +
+      "enrichment_prefix: null\n",
+  );
+  const env = { ...envFor(server), ...SECRETS.minimal };
+  const run = await runQualytics(["config", "import", "-i", root, "--sync", "never"], { env });
+  assert.equal(run.code, 0, run.stderr);
+  const again = await runQualytics(
+    ["config", "plan", "-i", root, "--sync", "never", "--detailed-exitcode"],
+    { env },
+  );
+  assert.equal(again.code, 0, again.stderr);
+});

@@ -141,6 +141,8 @@ Deno.test("golden retail: the empty server accepts the whole import with ids fro
           enrichment_prefix: d.enrichment_prefix,
           enrichment_source_record_limit: d.enrichment_source_record_limit,
           enrichment_remediation_strategy: d.enrichment_remediation_strategy,
+          // `append` needs the enrichment link at creation (its target sorts first).
+          enrichment_datastore_id: dsIds.get(d.enrich_datastore),
           high_count_rollup_threshold: d.high_count_rollup_threshold,
           tags: d.global_tags,
           teams: d.teams,

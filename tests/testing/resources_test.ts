@@ -123,6 +123,71 @@ Deno.test("datastores: tags auto-created and replaced, teams as objects, full-bo
   }
 });
 
+Deno.test("datastores: root_path for DFS, remediation needs a link, PUT needs the full body", async () => {
+  const server = await startFakeControlplane({ seed: "demo" });
+  try {
+    const post = (body: Record<string, unknown>) =>
+      api(server, "POST", "/api/datastores", { body });
+    const detail = (res: { body: any }) => res.body.detail.map((i: any) => [i.loc, i.msg]);
+    // entities.md §2.2: root_path is required for DFS (connection 2 is s3).
+    const noRoot = await post({ name: "Lake", connection_id: 2 });
+    assert.equal(noRoot.status, 422);
+    assert.deepEqual(detail(noRoot), [[
+      ["body"],
+      "Value error, root_path is required for DFS datastores",
+    ]]);
+    assert.equal((await post({ name: "Lake", connection_id: 2, root_path: null })).status, 422);
+    const lake = await post({ name: "Lake", connection_id: 2, root_path: "/raw/" });
+    assert.equal(lake.status, 200, lake.text);
+    // entities.md §2.2: append/overwrite require a linked enrichment datastore.
+    const append = await post({
+      name: "Appender",
+      connection_id: 1,
+      enrichment_remediation_strategy: "append",
+    });
+    assert.equal(append.status, 422);
+    assert.match(append.body.detail[0].msg, /'append' requires a linked enrichment datastore/);
+    const linked = await post({
+      name: "Appender",
+      connection_id: 1,
+      enrichment_remediation_strategy: "overwrite",
+      enrichment_datastore_id: 3,
+    });
+    assert.equal(linked.status, 200, linked.text);
+    assert.equal(linked.body.enrich_datastore.id, 3);
+    // endpoints.md §10 item 5: a partial PUT fails, each writable field it leaves out listed.
+    const id = lake.body.id;
+    const partial = await api(server, "PUT", `/api/datastores/${id}`, {
+      body: { name: "Lake 2", connection_id: 2 },
+    });
+    assert.equal(partial.status, 422);
+    assert.deepEqual(
+      partial.body.detail.map((i: any) => i.loc[1]),
+      // The writable fields its GET shows (those it was created without are not shown).
+      ["root_path", "enrichment_only", "tags", "teams"],
+    );
+    assert.equal((await api(server, "GET", `/api/datastores/${id}`)).body.name, "Lake");
+    const { global_tags, teams, ...rest } = lake.body;
+    const full = { ...rest, tags: global_tags, teams, name: "Lake 2" };
+    const noLink = await api(server, "PUT", `/api/datastores/${id}`, {
+      body: { ...full, enrichment_remediation_strategy: "append" },
+    });
+    assert.equal(noLink.status, 422);
+    const put = await api(server, "PUT", `/api/datastores/${id}`, { body: full });
+    assert.equal(put.status, 200, put.text);
+    assert.equal(put.body.name, "Lake 2");
+    // A linked datastore's full PUT may keep append.
+    const appender = linked.body;
+    const { global_tags: t, teams: m, ...others } = appender;
+    const again = await api(server, "PUT", `/api/datastores/${appender.id}`, {
+      body: { ...others, tags: t, teams: m, enrichment_remediation_strategy: "append" },
+    });
+    assert.equal(again.status, 200, again.text);
+  } finally {
+    await server.close();
+  }
+});
+
 Deno.test("containers: computed create, duplicates, listing, validate, 409 on dropping checked fields", async () => {
   const server = await startFakeControlplane({ seed: "demo" });
   try {

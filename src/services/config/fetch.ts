@@ -26,6 +26,7 @@ import { NotFoundError } from "../../client/errors.ts";
 import { getConnection } from "../../api/connections.ts";
 import { getContainer, listContainerListing, listContainers } from "../../api/containers.ts";
 import { getDatastore } from "../../api/datastores.ts";
+import { getCurrentUser } from "../../api/directory.ts";
 import { listQualityChecks } from "../../api/quality_checks.ts";
 import { type ChecksExportFilters, checksExportQuery, isFilteredChecksExport } from "./options.ts";
 import { type DatastoreExport, EXPORT_RESOURCES, type ExportResource } from "./plan.ts";
@@ -199,6 +200,7 @@ export async function fetchConfigExport(
     };
     return entry;
   }));
+  if (needContainers || include.has("checks")) await requireReadableData(client, entries);
   if (options.onChecks && include.has("checks")) {
     const lookups = await resolveReferences(cache, entries, new Set(["checks"]));
     options.onChecks({ datastores: entries, lookups });
@@ -210,6 +212,46 @@ export async function fetchConfigExport(
   // Check references again too: their objects come from the cache, no request is repeated.
   const lookups = await resolveReferences(cache, entries, include);
   return { datastores: entries, lookups };
+}
+
+/** A datastore whose data the caller may not read (see {@link requireReadableData}). */
+export class UnreadableDatastoreError extends Error {
+  override name = "UnreadableDatastoreError";
+}
+
+const teamNamesOf = (value: unknown): string[] =>
+  Array.isArray(value)
+    ? value.map((team) => isObject(team) ? String(team.name) : String(team)).filter(Boolean)
+    : [];
+
+/**
+ * The API lists only what the caller may see: a Manager lists every datastore but reads its
+ * containers and checks only through a team of the datastore (api/endpoints.md "Roles and
+ * permissions"), so a datastore with no container and no check may just be unreadable, and
+ * exporting it would remove every file of its folder. When both lists are empty, `GET
+ * /users/me` tells: unless the caller is an Admin or in one of the datastore's teams (`Public`
+ * holds every user), that is an error and nothing is written. Costs no request otherwise.
+ */
+async function requireReadableData(
+  client: QualyticsClient,
+  entries: readonly DatastoreExport[],
+): Promise<void> {
+  const empty = entries.filter((entry) => !entry.containers.length && !entry.checks.length);
+  if (!empty.length) return;
+  const me = await getCurrentUser(client);
+  // Only a known non-Admin role with a team list is judged; anything else is trusted.
+  if ((me.role !== "Manager" && me.role !== "Member") || !Array.isArray(me.teams)) return;
+  const mine = new Set([...teamNamesOf(me.teams), "Public"]);
+  for (const { datastore } of empty) {
+    const teams = teamNamesOf(datastore.teams);
+    if (teams.some((name) => mine.has(name))) continue;
+    throw new UnreadableDatastoreError(
+      `Datastore '${datastore.name}' (id ${datastore.id}) belongs to no team of yours ` +
+        `(its teams: ${teams.length ? teams.join(", ") : "none"}): the API lists none of its ` +
+        "containers and checks to you, so nothing was exported. Ask an administrator to add " +
+        "you to one of its teams, or export with an Admin token.",
+    );
+  }
 }
 
 /**

@@ -362,7 +362,8 @@ export async function applyImport(
 
   // --- datastores
   const createdDatastores = new Set<string>();
-  await each(of("datastore", "create", "update"), "datastore", result, options, async (item) => {
+  const linkedInBody = new Set<string>();
+  const applyDatastore = async (item: PlanEntry): Promise<"created" | "updated"> => {
     const doc = item.folder!.datastore!.doc;
     const { connection_name, enrich_datastore_name: _e, ...rest } = doc;
     const body: ApiObject = { ...rest };
@@ -376,6 +377,10 @@ export async function applyImport(
       }
       body.connection_id = id;
     }
+    // `append`/`overwrite` remediation needs a linked enrichment datastore (api/entities.md
+    // §2.2): when the link's target exists already, the create or PUT links it itself.
+    const linkId = item.link ? state.datastores.get(item.link)?.id : undefined;
+    if (typeof linkId === "number") body.enrichment_datastore_id = linkId;
     if (item.action === "create") {
       // Our own sync follows (and is waited for); the server need not start another one.
       if (sync !== "never") delete body.trigger_sync;
@@ -390,6 +395,7 @@ export async function applyImport(
         state.datastores.set(item.name, created);
         state.setContainers(created.id as number, []);
         createdDatastores.add(item.name);
+        if (typeof linkId === "number") linkedInBody.add(item.name);
         // The server fills defaults where the file says null (e.g. enrichment_prefix); a PUT
         // now makes the next import a no-op instead of an update.
         const after = exportDatastore(created, undefined);
@@ -397,7 +403,10 @@ export async function applyImport(
           key in after && !DATASTORE_SKIP.has(key) && !sameValue(body[key], after[key])
         );
         if (drift) {
+          // A full body: the API rejects partial PUTs (api/endpoints.md §10 item 5).
+          const { connection_name: _c, enrich_datastore_name: _n, ...base } = after;
           await updateDatastore(client, created.id as number, {
+            ...base,
             ...body,
             connection_id: created.connection_id ?? body.connection_id,
           });
@@ -418,12 +427,32 @@ export async function applyImport(
       connection_id: server.connection_id,
       ...body,
     });
+    if (typeof linkId === "number") linkedInBody.add(item.name);
     return "updated";
+  };
+  // Link targets go first, and a datastore linked to one waits for it, so that its create or
+  // PUT can link in the same request (which `append`/`overwrite` remediation needs).
+  const datastoreItems = of("datastore", "create", "update");
+  const targets = new Set(datastoreItems.map((i) => i.link).filter((name) => name !== undefined));
+  const written = new Map(
+    datastoreItems.filter((i) => targets.has(i.name)).map((i) => [i.name, Promise.withResolvers()]),
+  );
+  const datastoreOrder = [
+    ...datastoreItems.filter((i) => targets.has(i.name)),
+    ...datastoreItems.filter((i) => !targets.has(i.name)),
+  ];
+  await each(datastoreOrder, "datastore", result, options, async (item) => {
+    if (item.link && !targets.has(item.name)) await written.get(item.link)?.promise;
+    try {
+      return await applyDatastore(item);
+    } finally {
+      written.get(item.name)?.resolve(undefined);
+    }
   });
 
   // --- enrichment links (after every datastore exists)
   const links = of("datastore", "create", "update").filter((i) =>
-    i.link && !failedDatastores.has(i.name)
+    i.link && !failedDatastores.has(i.name) && !linkedInBody.has(i.name)
   );
   for (const item of links) {
     try {

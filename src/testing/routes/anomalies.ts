@@ -1,5 +1,5 @@
 /** `/api/anomalies*`. */
-import { requirePermission } from "../auth.ts";
+import { dataVisibility, requirePermission } from "../auth.ts";
 import {
   archivedFilter,
   type Ctx,
@@ -81,7 +81,9 @@ export const anomalyRoutes: FakeRoute[] = [
       const candidates = datastore === undefined
         ? ctx.state.anomalies.values()
         : ctx.state.index().anomaliesByDatastore.get(datastore) ?? [];
+      const visible = dataVisibility(ctx.state, ctx.caller);
       let items = candidates.filter((a) => {
+        if (!visible(a.datastore)) return false;
         if (container !== undefined && a.container !== container) return false;
         const checkIds = (): number[] => (a.failed_checks ?? []).map((f: Rec) => f.quality_check);
         if (check !== undefined && !checkIds().includes(check)) return false;
@@ -139,7 +141,14 @@ export const anomalyRoutes: FakeRoute[] = [
     method: "GET",
     path: "/api/anomalies/{id}",
     handler(ctx) {
-      return ok(renderAnomaly(ctx.state, ctx.state.anomaly(idParam(ctx))));
+      const anomaly = ctx.state.anomaly(idParam(ctx));
+      requirePermission(
+        ctx.state,
+        ctx.caller,
+        ctx.state.datastores.get(anomaly.datastore),
+        "Reporter",
+      );
+      return ok(renderAnomaly(ctx.state, anomaly));
     },
   },
   {
@@ -167,6 +176,13 @@ export const anomalyRoutes: FakeRoute[] = [
     path: "/api/anomalies/{id}/source-record",
     handler(ctx) {
       const anomaly = ctx.state.anomaly(idParam(ctx));
+      // Source records need Viewer (endpoints.md, team permissions table).
+      requirePermission(
+        ctx.state,
+        ctx.caller,
+        ctx.state.datastores.get(anomaly.datastore),
+        "Viewer",
+      );
       const limit = ctx.query.int("limit", { ge: 1, default: 10 })!;
       const rows = Math.min(limit, Math.max(1, Number(anomaly.anomalous_records_count) || 1));
       return ok(

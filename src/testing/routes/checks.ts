@@ -1,5 +1,5 @@
 /** `/api/quality-checks*` and `/api/quality-check-templates`. */
-import { requirePermission, requireRole } from "../auth.ts";
+import { dataVisibility, requirePermission, requireRole } from "../auth.ts";
 import { buildCheck, deepCopy } from "../build.ts";
 import {
   archivedFilter,
@@ -149,7 +149,10 @@ export const checkRoutes: FakeRoute[] = [
       const candidates = datastore === undefined
         ? ctx.state.checks.values()
         : ctx.state.index().checksByDatastore.get(datastore) ?? [];
+      // Templates belong to the library (no datastore); the rest to the caller's datastores.
+      const visible = dataVisibility(ctx.state, ctx.caller);
       let items = candidates.filter((c) =>
+        (c.is_template || visible(datastoreOfCheck(ctx, c)?.id)) &&
         Boolean(c.is_template) === templateOnly &&
         (!containers.length || containers.includes(c.container)) &&
         (!statuses.length || statuses.includes(c.status)) &&
@@ -230,7 +233,11 @@ export const checkRoutes: FakeRoute[] = [
     method: "GET",
     path: "/api/quality-checks/{id}",
     handler(ctx) {
-      return ok(renderCheck(ctx.state, ctx.state.check(idParam(ctx))));
+      const check = ctx.state.check(idParam(ctx));
+      if (!check.is_template) {
+        requirePermission(ctx.state, ctx.caller, datastoreOfCheck(ctx, check), "Reporter");
+      }
+      return ok(renderCheck(ctx.state, check));
     },
   },
   {

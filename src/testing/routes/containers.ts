@@ -1,5 +1,5 @@
 /** `/api/containers*`. */
-import { requirePermission } from "../auth.ts";
+import { dataVisibility, requirePermission } from "../auth.ts";
 import { buildContainer, COMPUTED_TYPES, CONTAINER_TYPES, sentKeys } from "../build.ts";
 import {
   archivedFilter,
@@ -192,6 +192,14 @@ function checkedFieldNames(ctx: Ctx, containerId: number): Set<string> {
   return out;
 }
 
+/** The container of the path's `id`; 403 unless the caller may see its datastore's data. */
+function readableContainer(ctx: Ctx): Rec {
+  const rec = ctx.state.container(idParam(ctx));
+  const ds = ctx.state.datastores.get(ctx.state.datastoreIdOf(rec)!);
+  requirePermission(ctx.state, ctx.caller, ds, "Reporter");
+  return rec;
+}
+
 /** The container routes. */
 export const containerRoutes: FakeRoute[] = [
   {
@@ -204,7 +212,9 @@ export const containerRoutes: FakeRoute[] = [
       const tags = ctx.query.list("tag");
       const search = ctx.query.str("search")?.toLowerCase();
       const archived = archivedFilter(ctx, (c) => Boolean(c.deleted_at));
+      const visible = dataVisibility(ctx.state, ctx.caller);
       let items = ctx.state.containers.values().filter((c) =>
+        visible(ctx.state.datastoreIdOf(c)) &&
         (!datastores.length || datastores.includes(ctx.state.datastoreIdOf(c)!)) &&
         (!types.length || types.includes(c.container_type) ||
           (types.includes("view") && c.container_type === "table" && c.table_type === "view")) &&
@@ -221,10 +231,11 @@ export const containerRoutes: FakeRoute[] = [
     path: "/api/containers/listing",
     handler(ctx) {
       const datastores = ctx.query.intList("datastore");
+      const visible = dataVisibility(ctx.state, ctx.caller);
       return ok(
         ctx.state.containers.values()
           .filter((c) =>
-            !c.deleted_at &&
+            !c.deleted_at && visible(ctx.state.datastoreIdOf(c)) &&
             (!datastores.length || datastores.includes(ctx.state.datastoreIdOf(c)!))
           )
           .map((c) => renderContainerListing(ctx.state, c)),
@@ -289,7 +300,7 @@ export const containerRoutes: FakeRoute[] = [
     method: "GET",
     path: "/api/containers/{id}",
     handler(ctx) {
-      return ok(renderContainer(ctx.state, ctx.state.container(idParam(ctx)), true));
+      return ok(renderContainer(ctx.state, readableContainer(ctx), true));
     },
   },
   {
@@ -400,7 +411,7 @@ export const containerRoutes: FakeRoute[] = [
     method: "GET",
     path: "/api/containers/{id}/field-profiles",
     handler(ctx) {
-      const rec = ctx.state.container(idParam(ctx));
+      const rec = readableContainer(ctx);
       const name = ctx.query.str("name");
       let fields = ctx.state.fieldsOf(rec.id).filter((f) => name === undefined || f.name === name);
       fields = sortBy(ctx, fields, { sort_name: (f) => f.name, sort_created: (f) => f.created });
@@ -411,7 +422,7 @@ export const containerRoutes: FakeRoute[] = [
     method: "GET",
     path: "/api/containers/{id}/fields",
     handler(ctx) {
-      const rec = ctx.state.container(idParam(ctx));
+      const rec = readableContainer(ctx);
       return paged(ctx, ctx.state.fieldsOf(rec.id), (f) => renderField(ctx.state, f));
     },
   },

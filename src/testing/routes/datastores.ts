@@ -1,6 +1,6 @@
 /** `/api/datastores*`. */
-import { requirePermission, requireRole } from "../auth.ts";
-import { buildDatastore, enrichmentPrefix, sentKeys } from "../build.ts";
+import { requireDatastoreView, requirePermission, requireRole, seesDatastore } from "../auth.ts";
+import { buildDatastore, DFS_TYPES, enrichmentPrefix, sentKeys } from "../build.ts";
 import {
   type Ctx,
   type FakeRoute,
@@ -12,7 +12,15 @@ import {
   sortBy,
   tagNames,
 } from "../context.ts";
-import { badRequest, conflict, invalidOne, notFound, valueError } from "../errors.ts";
+import {
+  badRequest,
+  conflict,
+  invalid,
+  invalidOne,
+  notFound,
+  type ValidationIssue,
+  valueError,
+} from "../errors.ts";
 import { startOperation } from "../operations.ts";
 import { renderDatastore, renderDatastoreListing } from "../render.ts";
 import type { Rec } from "../state.ts";
@@ -80,6 +88,47 @@ function resolveConnection(ctx: Ctx, data: Rec, current?: Rec): Rec {
   throw valueError(["body"], "Either connection or connection_id must be provided", data);
 }
 
+/**
+ * The writable fields a `PUT` must send back (body key → stored key): partial payloads fail on
+ * the real API (api/endpoints.md §10 item 5; the CLI sends the GET's writable fields merged with
+ * the changes). Only fields the datastore has (as its GET shows them) are required.
+ */
+const PUT_FIELDS: [string, string][] = [
+  ...PLAIN.map((key): [string, string] => [key, key]),
+  ["enrichment_prefix", "enrichment_prefix"],
+  ["tags", "global_tags"],
+  ["teams", "teams"],
+];
+
+/** 422 for each writable field of `ds` that a PUT body leaves out. */
+function requireFullBody(ds: Rec, data: Rec): void {
+  const issues: ValidationIssue[] = PUT_FIELDS
+    .filter(([key, stored]) => stored in ds && (!(key in data) || data[key] === undefined))
+    .map(([key]) => ({ type: "missing", loc: ["body", key], msg: "Field required", input: data }));
+  if (issues.length) throw invalid(issues);
+}
+
+/**
+ * The rules of the (source) datastore body of api/entities.md §2.2: `root_path` is required for
+ * DFS datastores, and the `append`/`overwrite` remediation strategies require a linked
+ * enrichment datastore. (That table is the source body's; the spec's own worked example,
+ * original/config-as-code.md §16, has a DFS enrichment datastore without `root_path`.)
+ */
+function checkDatastoreRules(connectionType: unknown, data: Rec, linked: boolean): void {
+  const source = data.enrichment_only !== true;
+  if (source && DFS_TYPES.has(String(connectionType)) && (data.root_path ?? null) === null) {
+    throw valueError(["body"], "root_path is required for DFS datastores", data);
+  }
+  const strategy = data.enrichment_remediation_strategy;
+  if ((strategy === "append" || strategy === "overwrite") && !linked) {
+    throw valueError(
+      ["body"],
+      `enrichment_remediation_strategy '${strategy}' requires a linked enrichment datastore`,
+      data,
+    );
+  }
+}
+
 function linkEnrichment(ctx: Ctx, ds: Rec, enrichId: number): void {
   const target = ctx.state.datastore(enrichId);
   if (!target.enrichment_only) {
@@ -114,7 +163,8 @@ export const datastoreRoutes: FakeRoute[] = [
           String(d.id) === search) &&
         (!types.length || types.includes(d.type)) &&
         hasAnyTag(d, tags) &&
-        Boolean(d.enrichment_only) === enrichmentOnly
+        Boolean(d.enrichment_only) === enrichmentOnly &&
+        seesDatastore(ctx.state, ctx.caller, d)
       );
       items = sortBy(ctx, items, {
         sort_name: (d) => d.name,
@@ -132,6 +182,7 @@ export const datastoreRoutes: FakeRoute[] = [
       return ok(
         ctx.state.datastores.values()
           .filter((d) => only === undefined || Boolean(d.enrichment_only) === only)
+          .filter((d) => seesDatastore(ctx.state, ctx.caller, d))
           .map(renderDatastoreListing),
       );
     },
@@ -143,6 +194,14 @@ export const datastoreRoutes: FakeRoute[] = [
       requireRole(ctx.caller, "Manager");
       const data = validateBody(ctx.body, SCHEMA);
       checkUniqueName(ctx, data.name);
+      // Checked before an inline connection is created.
+      const inline = data.connection as Rec | undefined;
+      const connectionType = typeof data.connection_id === "number"
+        ? ctx.state.connection(data.connection_id).type
+        : typeof inline?.id === "number"
+        ? ctx.state.connection(inline.id).type
+        : inline?.type;
+      checkDatastoreRules(connectionType, data, typeof data.enrichment_datastore_id === "number");
       const connection = resolveConnection(ctx, data);
       const input: Rec = {
         id: ctx.state.nextId(ctx.state.datastores),
@@ -189,7 +248,9 @@ export const datastoreRoutes: FakeRoute[] = [
     method: "GET",
     path: "/api/datastores/{id}",
     handler(ctx) {
-      return ok(renderDatastore(ctx.state, ctx.state.datastore(idParam(ctx))));
+      const ds = ctx.state.datastore(idParam(ctx));
+      requireDatastoreView(ctx.state, ctx.caller, ds);
+      return ok(renderDatastore(ctx.state, ds));
     },
   },
   {
@@ -200,7 +261,11 @@ export const datastoreRoutes: FakeRoute[] = [
       requirePermission(ctx.state, ctx.caller, ds, "Editor");
       const data = validateBody(ctx.body, SCHEMA);
       checkUniqueName(ctx, data.name, ds.id);
+      requireFullBody(ds, data);
       const connection = resolveConnection(ctx, data, ds);
+      const linked = typeof data.enrichment_datastore_id === "number" ||
+        (ds.enrich_datastore ?? null) !== null;
+      checkDatastoreRules(connection.type, data, linked);
       ds.connection_id = connection.id;
       for (const key of PLAIN) if (key in data) ds[key] = data[key];
       if ("enrichment_prefix" in data) {
@@ -238,6 +303,7 @@ export const datastoreRoutes: FakeRoute[] = [
     path: "/api/datastores/{id}/connection",
     handler(ctx) {
       const ds = ctx.state.datastore(idParam(ctx));
+      requireDatastoreView(ctx.state, ctx.caller, ds);
       const connection = ctx.state.connections.get(ds.connection_id);
       const host = String(connection?.host ?? connection?.uri ?? "");
       if (host.includes("unreachable")) {
@@ -274,6 +340,7 @@ export const datastoreRoutes: FakeRoute[] = [
     path: "/api/datastores/{id}/favorite",
     handler(ctx) {
       const ds = ctx.state.datastore(idParam(ctx));
+      requireDatastoreView(ctx.state, ctx.caller, ds);
       const data = validateBody(ctx.body, { favorite: { type: "bool", required: true } });
       ds.favorite = data.favorite;
       return ok(renderDatastore(ctx.state, ds));
@@ -284,6 +351,7 @@ export const datastoreRoutes: FakeRoute[] = [
     path: "/api/datastores/{id}/catalog",
     handler(ctx) {
       const ds = ctx.state.datastore(idParam(ctx));
+      requirePermission(ctx.state, ctx.caller, ds, "Reporter");
       return ok({
         id: ds.id,
         name: ds.name,

@@ -1,5 +1,5 @@
 /** `/api/computed-fields*` and `/api/fields*`. */
-import { requirePermission } from "../auth.ts";
+import { dataVisibility, type Permission, requirePermission } from "../auth.ts";
 import { buildComputedField } from "../build.ts";
 import { type Ctx, type FakeRoute, idParam, noContent, ok, paged, tagNames } from "../context.ts";
 import { conflict, notFound, valueError } from "../errors.ts";
@@ -60,10 +60,10 @@ function checkTransformation(data: Rec): void {
   }
 }
 
-function guard(ctx: Ctx, containerId: number): Rec {
+function guard(ctx: Ctx, containerId: number, permission: Permission = "Editor"): Rec {
   const container = ctx.state.container(containerId);
   const ds = ctx.state.datastores.get(ctx.state.datastoreIdOf(container)!);
-  requirePermission(ctx.state, ctx.caller, ds, "Editor");
+  requirePermission(ctx.state, ctx.caller, ds, permission);
   return container;
 }
 
@@ -110,7 +110,9 @@ export const fieldRoutes: FakeRoute[] = [
     method: "GET",
     path: "/api/computed-fields/{id}",
     handler(ctx) {
-      return ok(renderComputedField(ctx.state, ctx.state.computedField(idParam(ctx))));
+      const rec = ctx.state.computedField(idParam(ctx));
+      guard(ctx, rec.container_id, "Reporter");
+      return ok(renderComputedField(ctx.state, rec));
     },
   },
   {
@@ -158,7 +160,10 @@ export const fieldRoutes: FakeRoute[] = [
       const containers = ctx.query.intList("container");
       const datastores = ctx.query.intList("datastore");
       const name = ctx.query.str("name");
+      const visible = dataVisibility(ctx.state, ctx.caller);
       const items = ctx.state.fields.values().filter((f) => {
+        const owner = ctx.state.containers.get(f.container_id);
+        if (!visible(owner ? ctx.state.datastoreIdOf(owner) : undefined)) return false;
         if (containerId !== undefined && f.container_id !== containerId) return false;
         if (containers.length && !containers.includes(f.container_id)) return false;
         if (name !== undefined && f.name !== name) return false;
@@ -178,6 +183,7 @@ export const fieldRoutes: FakeRoute[] = [
       const id = idParam(ctx);
       const field = ctx.state.fields.get(id);
       if (!field) throw notFound(`Field id: ${id} not found`);
+      guard(ctx, field.container_id, "Reporter");
       return ok(renderField(ctx.state, field));
     },
   },

@@ -1,5 +1,5 @@
 /** `/api/operations*`. */
-import { requirePermission } from "../auth.ts";
+import { dataVisibility, requirePermission } from "../auth.ts";
 import { type FakeRoute, idParam, ok, paged, sortBy } from "../context.ts";
 import { abortOperation, OPERATION_RESULTS, runOperation } from "../operations.ts";
 import { renderOperation } from "../render.ts";
@@ -34,7 +34,9 @@ export const operationRoutes: FakeRoute[] = [
       const ids = ctx.query.intList("id");
       const start = ctx.query.date("start_date");
       const end = ctx.query.date("end_date");
+      const visible = dataVisibility(ctx.state, ctx.caller);
       let items = ctx.state.operations.values().filter((op) =>
+        visible(op.datastore) &&
         (!datastores.length || datastores.includes(op.datastore)) &&
         (type === undefined || op.type === (type === "catalog" ? "sync" : type)) &&
         (!results.length || results.includes(op.result)) &&
@@ -51,7 +53,9 @@ export const operationRoutes: FakeRoute[] = [
     method: "GET",
     path: "/api/operations/{id}",
     handler(ctx) {
-      return ok(renderOperation(ctx.state, ctx.state.operation(idParam(ctx))));
+      const op = ctx.state.operation(idParam(ctx));
+      requirePermission(ctx.state, ctx.caller, ctx.state.datastores.get(op.datastore), "Reporter");
+      return ok(renderOperation(ctx.state, op));
     },
   },
   {

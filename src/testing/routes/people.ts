@@ -19,6 +19,7 @@ export const peopleRoutes: FakeRoute[] = [
     method: "GET",
     path: "/api/teams",
     handler(ctx) {
+      requireRole(ctx.caller, "Manager");
       const name = ctx.query.str("name");
       let items = ctx.state.teams.values().filter((t) =>
         name === undefined || String(t.name).toLowerCase().includes(name.toLowerCase())
@@ -55,6 +56,7 @@ export const peopleRoutes: FakeRoute[] = [
     method: "GET",
     path: "/api/teams/{id}",
     handler(ctx) {
+      requireRole(ctx.caller, "Manager");
       return ok(renderTeam(ctx.state, ctx.state.team(idParam(ctx))));
     },
   },
@@ -93,6 +95,7 @@ export const peopleRoutes: FakeRoute[] = [
     method: "GET",
     path: "/api/users",
     handler(ctx) {
+      requireRole(ctx.caller, "Manager");
       const name = ctx.query.str("name");
       let items = ctx.state.users.values().filter((u) =>
         name === undefined ||
@@ -113,6 +116,7 @@ export const peopleRoutes: FakeRoute[] = [
     method: "GET",
     path: "/api/users/{id}",
     handler(ctx) {
+      requireRole(ctx.caller, "Manager");
       return ok(renderUser(ctx.state, ctx.state.user(idParam(ctx))));
     },
   },
