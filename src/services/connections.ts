@@ -151,15 +151,12 @@ function splitFields(
 }
 
 /**
- * Registers what a connection body carries that must never be printed: every value resolved
- * from a `${VAR}` and every value of a secret key (literal ones too).
+ * Registers what a connection body carries that must never be printed: every value of a secret
+ * key (resolved from a `${VAR}` or literal). A host or user name resolved from the environment
+ * is no secret.
  */
-function registerSecrets(
-  secrets: SecretSink | undefined,
-  resolver: PlaceholderResolver,
-  body: ApiObject,
-): void {
-  secrets?.add(...resolver.values, ...secretValues(body));
+function registerSecrets(secrets: SecretSink | undefined, body: ApiObject): void {
+  secrets?.add(...secretValues(body));
 }
 
 /**
@@ -180,7 +177,7 @@ export function buildConnectionCreatePayload(
   if (Object.keys(parameters).length) {
     payload.parameters = { ...(payload.parameters as ApiObject | undefined), ...parameters };
   }
-  registerSecrets(secrets, resolver, payload);
+  registerSecrets(secrets, payload);
   resolver.assertResolved();
   return payload;
 }
@@ -201,7 +198,7 @@ export function buildConnectionChanges(
   if (Object.keys(parameters).length) {
     changes.parameters = { ...(changes.parameters as ApiObject | undefined), ...parameters };
   }
-  registerSecrets(secrets, resolver, changes);
+  registerSecrets(secrets, changes);
   resolver.assertResolved();
   if (!Object.keys(changes).length) {
     throw new InvalidInputError("No fields to update. Provide at least one option.");
@@ -374,7 +371,7 @@ export async function testConnectionById(
   if (overrides.host !== undefined) changes.host = resolver.resolve(overrides.host);
   if (overrides.username !== undefined) changes.username = resolver.resolve(overrides.username);
   if (overrides.password !== undefined) changes.password = resolver.resolve(overrides.password);
-  registerSecrets(secrets, resolver, changes);
+  registerSecrets(secrets, changes);
   resolver.assertResolved();
   const response = await notFoundAs(connectionNotFound(id), async () => {
     if (!Object.keys(changes).length) return await testConnection(client, id);

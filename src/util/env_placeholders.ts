@@ -20,8 +20,7 @@ const LEFTOVER = /\$\{(\w+)\}/g;
 
 /**
  * Expands `$NAME` / `${NAME}` in `text` from `env`; unknown variables stay as written and the
- * names of the remaining `${NAME}` placeholders are listed in `unresolved`. `onValue` receives
- * every value substituted (to register it as a secret).
+ * names of the remaining `${NAME}` placeholders are listed in `unresolved`.
  *
  * @example
  * ```ts
@@ -32,14 +31,12 @@ const LEFTOVER = /\$\{(\w+)\}/g;
 export function resolvePlaceholders(
   text: string,
   env: Record<string, string | undefined>,
-  onValue?: (value: string) => void,
 ): PlaceholderResolution {
   // A string without `$` is returned untouched, as expandvars does.
   if (!text.includes("$")) return { value: text, unresolved: [] };
   const value = text.replace(VARIABLE, (whole, inner: string) => {
     const name = inner.startsWith("{") ? inner.slice(1, -1) : inner;
     const replacement = env[name];
-    if (replacement !== undefined) onValue?.(replacement);
     return replacement === undefined ? whole : replacement;
   });
   const unresolved: string[] = [];
@@ -64,19 +61,16 @@ export class UnresolvedVariablesError extends Error {
 /**
  * Collects resolutions of several values and throws one {@link UnresolvedVariablesError}
  * naming every unresolved variable at the end. With `env` null nothing is resolved: values pass
- * through as written (the MCP server never reads its environment for a caller). Every value
- * substituted is also listed in {@link values}, to be registered as a secret.
+ * through as written (the MCP server never reads its environment for a caller).
  */
 export class PlaceholderResolver {
   readonly #unresolved: string[] = [];
-  /** The environment values substituted so far. */
-  readonly values: string[] = [];
   constructor(readonly env: Record<string, string | undefined> | null) {}
 
   /** Resolves one value (non-strings pass through). */
   resolve<T>(value: T): T {
     if (typeof value !== "string" || this.env === null) return value;
-    const result = resolvePlaceholders(value, this.env, (found) => this.values.push(found));
+    const result = resolvePlaceholders(value, this.env);
     for (const name of result.unresolved) {
       if (!this.#unresolved.includes(name)) this.#unresolved.push(name);
     }

@@ -61,6 +61,41 @@ export function maskToken(token: string): string {
  */
 export const MIN_SECRET_LENGTH = 4;
 
+/**
+ * Whether a value is scrubbed from text at all: long enough, and not a short number (a
+ * password `5432` would otherwise turn every port 5432 of a JSON output into `***`, which is no
+ * longer JSON).
+ */
+function isScrubbable(secret: string): boolean {
+  return secret.length >= MIN_SECRET_LENGTH && !(secret.length < 8 && /^\d+$/.test(secret));
+}
+
+const isWordCode = (code: number) =>
+  (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) ||
+  code === 95;
+
+/**
+ * `text` with each occurrence of `secret` that stands alone replaced by {@link SCRUBBED}: not
+ * inside a longer word (a password `postgres` leaves `postgresql` alone), where a secret
+ * echoed in a message always stands (quoted, after a colon, at a line's end).
+ */
+function replaceWhole(text: string, secret: string): string {
+  const first = secret.charCodeAt(0);
+  const last = secret.charCodeAt(secret.length - 1);
+  let out = "";
+  let copied = 0;
+  for (let at = text.indexOf(secret); at !== -1; at = text.indexOf(secret, at + 1)) {
+    const end = at + secret.length;
+    // Only a boundary on a word character can be inside a longer word.
+    if (isWordCode(first) && at > 0 && isWordCode(text.charCodeAt(at - 1))) continue;
+    if (isWordCode(last) && end < text.length && isWordCode(text.charCodeAt(end))) continue;
+    if (at < copied) continue;
+    out += text.slice(copied, at) + SCRUBBED;
+    copied = end;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
 /** What a scrubbed secret becomes in text. */
 export const SCRUBBED = "***";
 
@@ -72,9 +107,7 @@ export const SCRUBBED = "***";
 export function scrubText(text: string, secrets: Iterable<string | undefined>): string {
   let out = text;
   for (const secret of secrets) {
-    if (secret && secret.length >= MIN_SECRET_LENGTH && out.includes(secret)) {
-      out = out.split(secret).join(SCRUBBED);
-    }
+    if (secret && isScrubbable(secret) && out.includes(secret)) out = replaceWhole(out, secret);
   }
   return out;
 }
@@ -121,7 +154,7 @@ export class SecretRegistry implements SecretSink {
   add(...values: unknown[]): void {
     let added = false;
     for (const value of values) {
-      if (typeof value !== "string" || value.length < MIN_SECRET_LENGTH) continue;
+      if (typeof value !== "string" || !isScrubbable(value)) continue;
       if (this.#secrets.has(value)) continue;
       this.#secrets.add(value);
       added = true;
@@ -146,7 +179,7 @@ export class SecretRegistry implements SecretSink {
   scrub(text: string): string {
     let out = text;
     for (const secret of this.#all()) {
-      if (out.includes(secret)) out = out.split(secret).join(SCRUBBED);
+      if (out.includes(secret)) out = replaceWhole(out, secret);
     }
     return out;
   }

@@ -411,18 +411,16 @@ class Reader {
 /**
  * Resolves `${VAR}` / `$VAR` in every string value of a connection (secret keys and others,
  * at any depth: hosts and users differ between environments too). Returns the unresolved
- * names and the values substituted (to scrub from output).
+ * names.
  */
 export function resolveConnectionPlaceholders(
   doc: ApiObject,
   env: Record<string, string | undefined>,
-): { resolved: ApiObject; unresolved: string[]; values: string[] } {
+): { resolved: ApiObject; unresolved: string[] } {
   const unresolved: string[] = [];
-  const values: string[] = [];
-  const onValue = (value: string) => values.push(value);
   const resolveValue = (value: unknown): unknown => {
     if (typeof value === "string") {
-      const result = resolvePlaceholders(value, env, onValue);
+      const result = resolvePlaceholders(value, env);
       for (const name of result.unresolved) if (!unresolved.includes(name)) unresolved.push(name);
       return result.value;
     }
@@ -434,7 +432,7 @@ export function resolveConnectionPlaceholders(
     }
     return value;
   };
-  return { resolved: resolveValue(doc) as ApiObject, unresolved, values };
+  return { resolved: resolveValue(doc) as ApiObject, unresolved };
 }
 
 async function loadConnections(reader: Reader, root: string, env: LoadOptions["env"]) {
@@ -460,8 +458,10 @@ async function loadConnections(reader: Reader, root: string, env: LoadOptions["e
       continue;
     }
     seen.set(name, reader.rel(file));
-    const { resolved, unresolved, values } = resolveConnectionPlaceholders(read.doc, env);
-    secrets.push(...values, ...secretValues(resolved));
+    const { resolved, unresolved } = resolveConnectionPlaceholders(read.doc, env);
+    // What lands in secret keys; a resolved host or user name is no secret (and scrubbing
+    // it would mangle every message that names it).
+    secrets.push(...secretValues(resolved));
     if (unresolved.length) {
       const key = Object.keys(read.doc).find((k) =>
         stringifyJson(read.doc[k]).includes(`\${${unresolved[0]}}`)
