@@ -282,12 +282,16 @@ export class QualyticsClient {
           add(page.value);
         }
       } else {
-        // No count at all: read on until a page comes back short, or adds nothing new (a
-        // server that ignores `page` repeats page 1).
+        // No count at all: read on until a page comes back short, or adds nothing new, or
+        // repeats the page before (a server that ignores `page` repeats page 1; with items
+        // that have no `id`, only their text tells).
+        let previous = stringifyJson(first.items);
         for (let last = first; last.items.length >= size; used++) {
           pages[used] ??= fetchPage(used + 1);
           last = await pages[used];
-          if (add(last) === 0) break;
+          const text = stringifyJson(last.items);
+          if (text === previous || add(last) === 0) break;
+          previous = text;
         }
       }
       if (total !== undefined && items.length !== total) {

@@ -380,3 +380,15 @@ Deno.test("a create answered without an object is a clear error", async () => {
   assert.equal(await clientOf(empty.url).post("containers/validate", { idempotent: true }), null);
   assert.equal(await clientOf(empty.url).post("export/check-templates"), null);
 });
+
+Deno.test("paging stops when a server without counts repeats a page of items without ids", async () => {
+  let requests = 0;
+  await using server = raw(() => {
+    requests++;
+    // Ignores `page`, sends no `total`/`pages`, and its items have no `id`.
+    return json({ items: [{ name: "a" }, { name: "b" }], size: 2 });
+  });
+  const items = await clientOf(server.url).paginate("things", {}, 2);
+  assert.deepEqual(items, [{ name: "a" }, { name: "b" }]);
+  assert.equal(requests, 2);
+});
