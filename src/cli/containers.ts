@@ -363,7 +363,9 @@ export async function runContainersImport(
               : ["", "RESPONSE:", stringifyJson(redactSecrets(response), { indent: 2 })]),
             "",
           ].join("\n");
-          await ctx.fs.writeTextFile(file, text).catch(() => {});
+          // Scrubbed like everything printed: a server may echo a secret in its message.
+          await ctx.fs.writeTextFile(file, ctx.secrets ? ctx.secrets.scrub(text) : text)
+            .catch(() => {});
         }
         : undefined,
     },

@@ -23,6 +23,7 @@ import {
   verifyDatastore,
 } from "../services/datastores.ts";
 import { stringifyJson } from "../util/json.ts";
+import { secretValues } from "../util/redact.ts";
 import { listOrString } from "./params.ts";
 import {
   addTool,
@@ -31,7 +32,6 @@ import {
   type McpDeps,
   READ_ONLY,
   requireIdOrName,
-  secretValues,
   ToolInputError,
   WRITES,
 } from "./tool.ts";

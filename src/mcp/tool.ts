@@ -18,7 +18,7 @@ import { InvalidInputError } from "../services/resource_errors.ts";
 import { InvalidIncludeError } from "../services/config/options.ts";
 import type { FileSystem } from "../util/fs.ts";
 import { stringifyJson } from "../util/json.ts";
-import { redactSecrets, SecretRegistry, secretValues } from "../util/redact.ts";
+import { redactSecrets, SecretRegistry } from "../util/redact.ts";
 
 /** Where the server's settings point (for `auth_status`; never sent out with the full token). */
 export interface McpSettings {
@@ -106,9 +106,6 @@ export function describeToolError(error: unknown): string {
   }
   return String(error);
 }
-
-/** Every value of a secret key (at any depth) of a payload, to scrub from messages. */
-export { secretValues };
 
 function text(value: string, isError = false): CallToolResult {
   return { content: [{ type: "text", text: value }], ...(isError ? { isError: true } : {}) };

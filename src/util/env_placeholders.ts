@@ -17,10 +17,14 @@ export interface PlaceholderResolution {
 // The same pattern as CPython's posixpath.expandvars: `$word` or `${anything but }}`.
 const VARIABLE = /\$(\w+|\{[^}]*\})/g;
 const LEFTOVER = /\$\{(\w+)\}/g;
+/** Only the braced form, for values that are no secrets (see {@link resolvePlaceholders}). */
+const BRACED = /\$\{(\w+)\}/g;
 
 /**
  * Expands `$NAME` / `${NAME}` in `text` from `env`; unknown variables stay as written and the
- * names of the remaining `${NAME}` placeholders are listed in `unresolved`.
+ * names of the remaining `${NAME}` placeholders are listed in `unresolved`. With `bracedOnly`,
+ * only `${NAME}` is expanded: a `$` in a host, a URI or a user name is far more often literal
+ * than a variable (`$HOME` and `$USER` are set everywhere).
  *
  * @example
  * ```ts
@@ -31,10 +35,11 @@ const LEFTOVER = /\$\{(\w+)\}/g;
 export function resolvePlaceholders(
   text: string,
   env: Record<string, string | undefined>,
+  options: { bracedOnly?: boolean } = {},
 ): PlaceholderResolution {
   // A string without `$` is returned untouched, as expandvars does.
   if (!text.includes("$")) return { value: text, unresolved: [] };
-  const value = text.replace(VARIABLE, (whole, inner: string) => {
+  const value = text.replace(options.bracedOnly ? BRACED : VARIABLE, (whole, inner: string) => {
     const name = inner.startsWith("{") ? inner.slice(1, -1) : inner;
     const replacement = env[name];
     return replacement === undefined ? whole : replacement;

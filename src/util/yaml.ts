@@ -1252,6 +1252,10 @@ let fullParser: Promise<typeof import("./yaml_full.ts")> | undefined;
 export async function loadYaml(text: string, fileName = "<string>"): Promise<unknown> {
   const fast = loadFast(text);
   if (fast !== BAIL) return fast;
-  fullParser ??= import("./yaml_full.ts");
+  // A failed import is not kept: the next call tries again.
+  fullParser ??= import("./yaml_full.ts").catch((error) => {
+    fullParser = undefined;
+    throw error;
+  });
   return (await fullParser).loadYamlFull(text, fileName);
 }

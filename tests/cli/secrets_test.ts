@@ -109,7 +109,7 @@ async function withHostPlaceholder(dir: string): Promise<string> {
   await Deno.writeTextFile(
     file,
     text.replace("host: db.prod.example.com", "host: ${PROD_PG_HOST}")
-      .replace("username: qualytics_reader", "username: $PROD_PG_USER"),
+      .replace("username: qualytics_reader", "username: ${PROD_PG_USER}"),
   );
   return folder;
 }

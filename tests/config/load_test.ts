@@ -8,7 +8,11 @@ import assert from "node:assert/strict";
 import { nodeFileSystem } from "../../src/util/fs.ts";
 import { cliFileSystem } from "../../cli.ts";
 import type { FileSystem } from "../../src/util/fs.ts";
-import { loadChecksFolder, loadConfigFolder } from "../../src/services/config/load.ts";
+import {
+  loadChecksFolder,
+  loadConfigFolder,
+  resolveConnectionPlaceholders,
+} from "../../src/services/config/load.ts";
 import { GOLDEN } from "./golden.ts";
 import { SECRETS } from "./import_fixtures.ts";
 
@@ -81,4 +85,25 @@ Deno.test("load: a value beyond 2^53 of the wrong type is a problem that shows i
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("load: connection placeholders: ${VAR} everywhere but the name, $VAR only in secrets", () => {
+  const env = { H: "db.example.com", PW: "pw-value", SK: "sk-value", HOME: "/root", X: "x" };
+  const { resolved, unresolved } = resolveConnectionPlaceholders({
+    name: "Prod ${X}",
+    host: "${H}",
+    uri: "s3://bucket/$HOME/data",
+    username: "${MISSING_USER}",
+    password: "$PW",
+    parameters: { secret_key: "$SK", role: "${H}" },
+  }, env);
+  assert.deepEqual(resolved, {
+    name: "Prod ${X}",
+    host: "db.example.com",
+    uri: "s3://bucket/$HOME/data",
+    username: "${MISSING_USER}",
+    password: "pw-value",
+    parameters: { secret_key: "sk-value", role: "db.example.com" },
+  });
+  assert.deepEqual(unresolved, ["MISSING_USER"]);
 });

@@ -12,7 +12,7 @@ import { yieldToEventLoop } from "../../util/event_loop.ts";
 import { isJsonFloat, stringifyJson } from "../../util/json.ts";
 import type { DirEntry, FileSystem } from "../../util/fs.ts";
 import { resolvePlaceholders } from "../../util/env_placeholders.ts";
-import { secretValues } from "../../util/redact.ts";
+import { SECRET_KEYS, secretValues } from "../../util/redact.ts";
 import { loadYaml, YamlSyntaxError } from "../../util/yaml.ts";
 import { CHECK_UID_KEY, computeCheckUid } from "./naming.ts";
 import { COMPUTED_CONTAINER_TYPES } from "./transform.ts";
@@ -409,30 +409,35 @@ class Reader {
 }
 
 /**
- * Resolves `${VAR}` / `$VAR` in every string value of a connection (secret keys and others,
- * at any depth: hosts and users differ between environments too). Returns the unresolved
- * names.
+ * Resolves placeholders in the string values of a connection, at any depth: `${VAR}` and `$VAR`
+ * in secret keys (as the original does), `${VAR}` alone in the others (hosts and users differ
+ * between environments too, but a literal `$` there must survive), none in its top-level
+ * `name` (the key it is matched by). Returns the unresolved names.
  */
 export function resolveConnectionPlaceholders(
   doc: ApiObject,
   env: Record<string, string | undefined>,
 ): { resolved: ApiObject; unresolved: string[] } {
   const unresolved: string[] = [];
-  const resolveValue = (value: unknown): unknown => {
+  const resolveValue = (value: unknown, secret: boolean): unknown => {
     if (typeof value === "string") {
-      const result = resolvePlaceholders(value, env);
+      const result = resolvePlaceholders(value, env, { bracedOnly: !secret });
       for (const name of result.unresolved) if (!unresolved.includes(name)) unresolved.push(name);
       return result.value;
     }
-    if (Array.isArray(value)) return value.map(resolveValue);
+    if (Array.isArray(value)) return value.map((item) => resolveValue(item, secret));
     if (isObject(value)) {
       const out: ApiObject = {};
-      for (const [key, member] of Object.entries(value)) out[key] = resolveValue(member);
+      for (const [key, member] of Object.entries(value)) {
+        out[key] = resolveValue(member, secret || SECRET_KEYS.has(key.toLowerCase()));
+      }
       return out;
     }
     return value;
   };
-  return { resolved: resolveValue(doc) as ApiObject, unresolved };
+  const { name, ...rest } = doc;
+  const resolved = resolveValue(rest, false) as ApiObject;
+  return { resolved: "name" in doc ? { name, ...resolved } : resolved, unresolved };
 }
 
 async function loadConnections(reader: Reader, root: string, env: LoadOptions["env"]) {
