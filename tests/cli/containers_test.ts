@@ -511,3 +511,30 @@ Deno.test("containers preview: txt and xlsx, no configuration needed", async () 
   const bad = await runQualytics(["containers", "preview", "--input", txt, "--limit", "x"]);
   assert.equal(bad.code, 2);
 });
+
+Deno.test("containers import --debug: log files never hold the token a server error echoes", async () => {
+  await using tmp = await tempDir();
+  const dir = String(tmp);
+  const csv = path.join(dir, "defs.csv");
+  await Deno.writeTextFile(csv, "name,description,query\nechoed,x,SELECT * FROM orders\n");
+  await using server = await fake({ seed: "demo" });
+  server.setFaults({
+    failRate: 1,
+    statuses: [400],
+    echo: "detail",
+    only: (r) => r.method === "POST" && r.path === "/api/containers",
+  });
+  const run = await runQualytics(
+    ["containers", "import", "--datastore", "1", "--input", csv, "--debug"],
+    { env: envFor(server), home: dir },
+  );
+  assert.equal(run.code, 1, run.stderr);
+  const logs = path.join(dir, ".qualytics", "logs");
+  const files = [...Deno.readDirSync(logs)].map((entry) => path.join(logs, entry.name));
+  assert.ok(files.length > 0, "a debug log was written");
+  for (const file of files) {
+    const text = await Deno.readTextFile(file);
+    assert.match(text, /Bearer \*\*\*/, "the echo is in the log, scrubbed");
+    assert.ok(!text.includes(server.token), file);
+  }
+});
