@@ -9,6 +9,7 @@ import type { QualyticsClient } from "../client/http_client.ts";
 import type { CliContext } from "./context.ts";
 import type { Ui } from "./output.ts";
 import type { ClientRequest, GlobalOptions } from "./session.ts";
+import { splitCommaList } from "../util/comma_list.ts";
 
 /** Handed to every command group's builder. */
 export interface Runtime {
@@ -50,15 +51,7 @@ export function collect<T>(parse: (value: string) => T): (value: string, previou
   return (value, previous) => [...(previous ?? []), parse(value)];
 }
 
-/**
- * Splits a comma list as the original does: `a,b`, or `[a,b]` with the brackets stripped;
- * items trimmed, empty items dropped.
- */
-export function splitCommaList(value: string, stripBrackets = true): string[] {
-  let text = value.trim();
-  if (stripBrackets && text.startsWith("[") && text.endsWith("]")) text = text.slice(1, -1);
-  return text.split(",").map((item) => item.trim()).filter((item) => item !== "");
-}
+export { splitCommaList };
 
 /** A comma list of whole numbers. */
 export function parseIntegerList(value: string): number[] {

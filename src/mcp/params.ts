@@ -9,12 +9,11 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
+import { splitCommaList } from "../util/comma_list.ts";
 import { ToolInputError } from "./tool.ts";
 
-/** `"a, b,,c"` → `["a", "b", "c"]`. */
-export function splitList(text: string): string[] {
-  return text.split(",").map((item) => item.trim()).filter((item) => item !== "");
-}
+/** `"a, b,,c"` → `["a", "b", "c"]` (brackets are no list syntax here). */
+const splitList = (text: string) => splitCommaList(text, false);
 
 /**
  * A list parameter that also takes one string, as the original tools did: a comma-separated

@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import assert from "node:assert/strict";
 import { envFor, fake } from "../helpers/fake.ts";
-import { runQualytics, tempDir } from "../helpers/cli.ts";
+import { runQualytics, tempDir, writeFiles } from "../helpers/cli.ts";
 import {
   assertSameAsGolden,
   GOLDEN,
@@ -120,10 +120,7 @@ Deno.test("config export removes stale files inside managed folders only", async
     "connections/notes.yaml": "just: notes\n",
     "overrides/prod/checks/x.yaml": "rule_type: notNull\n",
   };
-  for (const [file, text] of Object.entries(unmanaged)) {
-    await Deno.mkdir(path.dirname(path.join(out, file)), { recursive: true });
-    await Deno.writeTextFile(path.join(out, file), text);
-  }
+  await writeFiles(out, unmanaged);
   // Stale: a connection that no longer exists, and a check / a whole container folder gone.
   await Deno.writeTextFile(path.join(out, "connections/gone.yaml"), "name: Gone Connection\n");
   const headers = { Authorization: `Bearer ${server.token}` };
@@ -177,10 +174,7 @@ Deno.test("config export never removes hidden folders' files or non-check files 
     "datastores/retail_dw/containers/top_customers_eu/computed_fields/.hidden/x.yaml": "a: 1\n",
     "connections/.backup/gone.yaml": "name: Gone Connection\n",
   };
-  for (const [file, text] of Object.entries(kept)) {
-    await Deno.mkdir(path.dirname(path.join(out, file)), { recursive: true });
-    await Deno.writeTextFile(path.join(out, file), text);
-  }
+  await writeFiles(out, kept);
   const stale = "datastores/retail_dw/checks/sales_orders/notnull__gone.yaml";
   await Deno.writeTextFile(path.join(out, stale), "rule_type: notNull\ncontainer: sales_orders\n");
   const run = await runQualytics([...args, "--format", "json"], { env, cwd: String(cwd) });

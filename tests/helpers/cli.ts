@@ -105,3 +105,11 @@ export async function runQualyticsProcess(
     stderr: new TextDecoder().decode(output.stderr),
   };
 }
+
+/** Writes `files` (relative path → text) below `root`, creating their folders. */
+export async function writeFiles(root: string, files: Record<string, string>): Promise<void> {
+  for (const [file, text] of Object.entries(files)) {
+    await Deno.mkdir(path.dirname(path.join(root, file)), { recursive: true });
+    await Deno.writeTextFile(path.join(root, file), text);
+  }
+}

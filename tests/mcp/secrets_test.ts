@@ -19,26 +19,21 @@ Deno.test("mcp create_connection resolves no environment variable", async () => 
   const { client, stderr } = await serveMcp(server, home.path, { AWS_SECRET_ACCESS_KEY: secret });
   const texts: string[] = [];
   try {
-    const created = await callTool(client, "create_connection", {
+    const args = {
       type: "postgresql",
       name: "exfil",
       host: "${AWS_SECRET_ACCESS_KEY}",
       username: "$AWS_SECRET_ACCESS_KEY",
       password: "pw-${AWS_SECRET_ACCESS_KEY}",
       parameters: { note: "${AWS_SECRET_ACCESS_KEY}" },
-    });
+    };
+    const created = await callTool(client, "create_connection", args);
     texts.push(created.text);
     assert.equal(created.isError, false, created.text);
     assert.equal(JSON.parse(created.text).host, "${AWS_SECRET_ACCESS_KEY}");
     const [post] = server.requests.filter("POST", "/api/connections");
-    assert.deepEqual(post.body, {
-      type: "postgresql",
-      name: "exfil",
-      host: "${AWS_SECRET_ACCESS_KEY}",
-      username: "$AWS_SECRET_ACCESS_KEY",
-      password: "pw-${AWS_SECRET_ACCESS_KEY}",
-      parameters: { note: "${AWS_SECRET_ACCESS_KEY}" },
-    });
+    // Sent exactly as given: nothing resolved from the server's environment.
+    assert.deepEqual(post.body, args);
     const tool = (await client.listTools()).tools.find((t: { name: string }) =>
       t.name === "create_connection"
     );
