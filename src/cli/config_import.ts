@@ -257,6 +257,22 @@ class EarlyTarget {
   };
 }
 
+/** Applies a valid plan with the run's clock and a progress display on stderr. */
+function apply(
+  runtime: Runtime,
+  client: QualyticsClient,
+  plan: ImportPlan,
+  options: ImportCommandOptions,
+): Promise<ImportResult> {
+  return applyImport(client, plan, {
+    sync: options.sync,
+    concurrency: client.concurrency,
+    sleep: runtime.ctx.sleep,
+    now: runtime.ctx.now,
+    onEvent: progressReporter(runtime),
+  });
+}
+
 /** Plans (and unless a dry run, applies) a loaded folder. Shared by the three commands. */
 async function planAndApply(
   runtime: Runtime,
@@ -281,13 +297,7 @@ async function planAndApply(
   }
   if (!planHasChanges(plan)) ui.info("No changes: the target already matches the folder.");
   else ctx.stderr.write(renderPlanText(plan, ui.colors));
-  const result = await applyImport(client, plan, {
-    sync: options.sync,
-    concurrency: client.concurrency,
-    sleep: ctx.sleep,
-    now: ctx.now,
-    onEvent: progressReporter(runtime),
-  });
+  const result = await apply(runtime, client, plan, options);
   renderSummary(result, runtime, include);
   if (options.format) ui.data({ summary: result.summary, errors: result.errors }, options.format);
   if (importFailed(result)) {
@@ -457,13 +467,7 @@ async function planAndApplyChecks(
     ui.info(`Importing to datastore ${run.id}...`);
     if (!planHasChanges(run.plan)) ui.info("No changes: the datastore already matches the folder.");
     else ctx.stderr.write(renderPlanText(run.plan, ui.colors));
-    run.result = await applyImport(client, run.plan, {
-      sync: options.sync,
-      concurrency: client.concurrency,
-      sleep: ctx.sleep,
-      now: ctx.now,
-      onEvent: progressReporter(runtime),
-    });
+    run.result = await apply(runtime, client, run.plan, options);
     for (const error of run.result.errors) {
       ui.error(`${LABELS[error.kind]}: ${error.name}: ${error.message}`);
       errors.push({ datastore_id: run.id, ...error });
