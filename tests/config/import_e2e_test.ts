@@ -386,3 +386,44 @@ Deno.test("config import: a hand-written datastore file with server defaults lef
   );
   assert.equal(again.code, 0, again.stderr);
 });
+
+Deno.test("config import: checks that share a file name are created in file order, so a re-export names each file as the folder did", async () => {
+  // The scale seed gives each container 7 pairs of checks with one rule and field (unique__id.yaml
+  // and unique__id_2.yaml): the `_2` goes to the later check in the API's (creation) order.
+  await using source = await fake({
+    seed: "scale",
+    scale: { datastores: 1, containers: 4, checks: 25 },
+  });
+  const registries = JSON.parse(source.snapshot());
+  await using target = await fake({
+    data: JSON.stringify({
+      global_tags: registries.global_tags,
+      teams: registries.teams,
+      users: registries.users,
+      catalog: registries.catalog,
+    }),
+  });
+  await using tmp = await tempDir();
+  const [{ id }] = [...source.state.datastores.values()];
+  const exported = path.join(tmp.path, "source");
+  const reexported = path.join(tmp.path, "target");
+  const secrets = { SCALE_PG_PASSWORD: "x", SCALE_SNOWFLAKE_PASSWORD: "x" };
+  const exportFrom = async (server: typeof source, output: string) => {
+    const run = await runQualytics(
+      ["config", "export", "--datastore-id", String(id), "-o", output],
+      { env: envFor(server) },
+    );
+    assert.equal(run.code, 0, run.stderr);
+  };
+  await exportFrom(source, exported);
+  const files = await snapshot(exported);
+  assert.equal([...files.keys()].filter((file) => file.endsWith("_2.yaml")).length, 28);
+  const imported = await runQualytics(["config", "import", "-i", exported], {
+    env: { ...envFor(target), ...secrets },
+  });
+  assert.equal(imported.code, 0, imported.stderr);
+  await exportFrom(target, reexported);
+  const again = await snapshot(reexported);
+  const moved = [...files].filter(([file, text]) => again.get(file) !== text).map(([file]) => file);
+  assert.deepEqual(moved, []);
+});

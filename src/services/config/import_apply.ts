@@ -241,17 +241,25 @@ async function containerBody(
   return out;
 }
 
-/** Runs `work` for each item with bounded concurrency, collecting failures per item. */
+/**
+ * Runs `work` for each item with bounded concurrency, collecting failures per item. Items in
+ * one {@link inFileOrder} chain run one after another, in its order.
+ */
 async function each(
   items: PlanEntry[],
   kind: SummaryKey,
   result: ImportResult,
   options: ApplyOptions,
   work: (item: PlanEntry) => Promise<"created" | "updated" | "deleted" | "unchanged">,
+  chains: (items: PlanEntry[]) => PlanEntry[][] = (all) => all.map((item) => [item]),
 ): Promise<void> {
   let done = 0;
   if (items.length) options.onEvent?.({ type: "phase", kind, total: items.length });
-  await mapConcurrent(items, options.concurrency ?? 8, async (item) => {
+  await mapConcurrent(chains(items), options.concurrency ?? 8, async (chain) => {
+    for (const item of chain) await runOne(item);
+  });
+
+  async function runOne(item: PlanEntry): Promise<void> {
     try {
       result.summary[kind][await work(item)]++;
     } catch (error) {
@@ -263,7 +271,32 @@ async function each(
       });
     }
     options.onEvent?.({ type: "item", kind, done: ++done, total: items.length });
-  });
+  }
+}
+
+/** `notnull__id.yaml` → group `notnull__id`, number 1; `notnull__id_2.yaml` → number 2. */
+const NUMBERED_FILE = /^(.*?)(?:_(\d+))?\.ya?ml$/;
+
+/**
+ * Check files of one folder whose names differ only in the `_<k>` suffix an export gives the
+ * k-th of several checks with one rule and fields, as chains in k order. The export numbers
+ * them in the API's order, which is the order they were created in: created one after
+ * another (the other checks in parallel), a re-export gives each file its name back instead
+ * of swapping the contents of `x.yaml` and `x_2.yaml` by which create arrived first.
+ */
+function inFileOrder(items: PlanEntry[]): PlanEntry[][] {
+  const chains = new Map<string, Array<{ item: PlanEntry; number: number }>>();
+  for (const [index, item] of items.entries()) {
+    const match = item.file === undefined ? null : NUMBERED_FILE.exec(item.file);
+    // `checks import` brings one folder into several datastores: a chain per datastore.
+    const key = match ? `${item.datastore ?? ""}\u0000${match[1]}` : `#${index}`;
+    const chain = chains.get(key) ?? [];
+    chain.push({ item, number: match?.[2] === undefined ? 1 : Number(match[2]) });
+    chains.set(key, chain);
+  }
+  return [...chains.values()].map((chain) =>
+    chain.sort((a, b) => a.number - b.number).map(({ item }) => item)
+  );
 }
 
 /**
@@ -679,7 +712,7 @@ export async function applyImport(
     }
     await updateQualityCheck(client, item.id!, body);
     return "updated";
-  });
+  }, inFileOrder);
 
   // --- prunes: checks, then computed fields, then computed containers
   for (const kind of ["check", "computed_field", "container"] as const) {
