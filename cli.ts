@@ -9,8 +9,10 @@
  *
  * @module
  */
+import { realpathSync } from "node:fs";
 import { homedir, hostname } from "node:os";
 import process from "node:process";
+import { pathToFileURL } from "node:url";
 import { runCli } from "./src/cli/main.ts";
 import { type FileSystem, nodeFileSystem, withBlockingReads } from "./src/util/fs.ts";
 
@@ -112,6 +114,22 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<numb
   });
 }
 
-if (import.meta.main) {
+/**
+ * Whether this module is the program being run. `import.meta.main` where the runtime has it
+ * (Deno, Bun, Node 24+); on older Node, whether the script Node was started with is this file.
+ */
+function isProgram(meta: ImportMeta): boolean {
+  const flag = (meta as { main?: unknown }).main;
+  if (typeof flag === "boolean") return flag;
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return pathToFileURL(realpathSync(script)).href === meta.url;
+  } catch {
+    return false;
+  }
+}
+
+if (isProgram(import.meta)) {
   process.exitCode = await main();
 }

@@ -242,6 +242,16 @@ async function containerBody(
 }
 
 /**
+ * A promise and the function that resolves it (`Promise.withResolvers`, which Node has only
+ * from version 22).
+ */
+function settled(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => resolve = done);
+  return { promise, resolve };
+}
+
+/**
  * Runs `work` for each item with bounded concurrency, collecting failures per item. Items in
  * one {@link inFileOrder} chain run one after another, in its order.
  */
@@ -468,7 +478,7 @@ export async function applyImport(
   const datastoreItems = of("datastore", "create", "update");
   const targets = new Set(datastoreItems.map((i) => i.link).filter((name) => name !== undefined));
   const written = new Map(
-    datastoreItems.filter((i) => targets.has(i.name)).map((i) => [i.name, Promise.withResolvers()]),
+    datastoreItems.filter((i) => targets.has(i.name)).map((i) => [i.name, settled()]),
   );
   const datastoreOrder = [
     ...datastoreItems.filter((i) => targets.has(i.name)),
@@ -479,7 +489,7 @@ export async function applyImport(
     try {
       return await applyDatastore(item);
     } finally {
-      written.get(item.name)?.resolve(undefined);
+      written.get(item.name)?.resolve();
     }
   });
 

@@ -1,0 +1,116 @@
+/**
+ * On Node.js, as README and mod.ts promise (the library and CLI run on Deno, Node and Bun):
+ * `cli.ts`, and a program using `mod.ts` as its config-as-code example does, bundled for Node
+ * by `deno bundle` and run by the `node` on PATH against the fake controlplane over HTTP.
+ * Ignored only where no `node` is installed (CI installs Deno through npm, so it has one).
+ */
+import * as path from "node:path";
+import assert from "node:assert/strict";
+import { envFor, fake } from "../helpers/fake.ts";
+import { tempDir } from "../helpers/cli.ts";
+import {
+  assertSameAsGolden,
+  GOLDEN,
+  goldenCommands,
+  serverData,
+  snapshot,
+} from "../config/golden.ts";
+import { SECRETS } from "../config/import_fixtures.ts";
+
+const repoRoot = path.resolve(import.meta.dirname!, "../..");
+const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+const nodeVersion = await new Deno.Command("node", { args: ["--version"], stdout: "piped" })
+  .output()
+  .then((out) => out.success ? decode(out.stdout).trim() : undefined, () => undefined);
+
+/** Bundles `entry` (relative to the repository) into one ES module for Node. */
+async function bundleForNode(entry: string, out: string): Promise<void> {
+  const bundled = await new Deno.Command(Deno.execPath(), {
+    args: ["bundle", "--quiet", "--platform", "node", "-o", out, entry],
+    cwd: repoRoot,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.ok(bundled.success, decode(bundled.stderr));
+}
+
+/** Runs `node` with only the given environment (and PATH). */
+async function node(args: string[], cwd: string, env: Record<string, string>) {
+  const out = await new Deno.Command("node", {
+    args,
+    cwd,
+    clearEnv: true,
+    env: { PATH: Deno.env.get("PATH") ?? "", HOME: cwd, QUALYTICS_NO_BANNER: "1", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
+}
+
+Deno.test({
+  name: `on Node (${
+    nodeVersion ?? "not installed"
+  }): the CLI runs, exports golden/retail byte for byte and imports it`,
+  ignore: nodeVersion === undefined,
+  fn: async () => {
+    await using tmp = await tempDir();
+    const cli = path.join(tmp.path, "qualytics.mjs");
+    await bundleForNode("cli.ts", cli);
+
+    const version = await node([cli, "--version"], tmp.path, {});
+    assert.equal(version.code, 0, version.stderr);
+    assert.match(version.stdout, /Qualytics CLI Version: \d+\.\d+\.\d+/);
+
+    await using source = await fake({ data: await serverData("retail") });
+    const [exportArgs] = await goldenCommands("retail", "config", "export");
+    const exported = await node([cli, ...exportArgs], tmp.path, envFor(source));
+    assert.equal(exported.code, 0, exported.stderr);
+    const golden = await snapshot(path.join(GOLDEN, "retail", "config-export"));
+    assertSameAsGolden(await snapshot(path.join(tmp.path, "config-export")), golden, "node");
+
+    await using target = await fake({
+      data: await Deno.readTextFile(path.join(GOLDEN, "retail", "empty-server.json")),
+    });
+    const env = { ...envFor(target), ...SECRETS.retail };
+    const imported = await node([cli, "config", "import", "-i", "config-export"], tmp.path, env);
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.match(imported.stderr, /Import complete!/);
+    const plan = await node(
+      [cli, "config", "plan", "-i", "config-export", "--detailed-exitcode"],
+      tmp.path,
+      env,
+    );
+    assert.equal(plan.code, 0, plan.stdout + plan.stderr);
+    assert.equal(target.requests.writes().length > 0, true);
+  },
+});
+
+Deno.test({
+  name: `on Node (${
+    nodeVersion ?? "not installed"
+  }): the library's config-as-code example exports, plans and applies`,
+  ignore: nodeVersion === undefined,
+  fn: async () => {
+    await using tmp = await tempDir();
+    const program = path.join(tmp.path, "library_roundtrip.mjs");
+    await bundleForNode("tests/fixtures/node/library_roundtrip.ts", program);
+    const run = await node(
+      [
+        program,
+        path.join(GOLDEN, "minimal", "server.json"),
+        path.join(GOLDEN, "minimal", "empty-server.json"),
+        path.join(tmp.path, "export"),
+      ],
+      tmp.path,
+      SECRETS.minimal,
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout);
+    assert.equal(report.runtime, "node");
+    assert.deepEqual(report.firstPlan, { actions: { create: report.files }, problems: [] });
+    assert.deepEqual(report.errors, []);
+    assert.deepEqual(report.secondPlan, { actions: { unchanged: report.files }, problems: [] });
+    assert.equal(report.files, (await snapshot(path.join(tmp.path, "export"))).size);
+  },
+});
