@@ -4,6 +4,7 @@
  *
  * @module
  */
+import process from "node:process";
 import { Command } from "@commander-js/extra-typings";
 import { type DoctorStatus, runDoctor } from "../services/doctor.ts";
 import { VERSION } from "../version.ts";
@@ -11,9 +12,14 @@ import { type Format, parseObjectFormat } from "./output.ts";
 import type { Runtime } from "./runtime.ts";
 import { resolveSettings } from "./session.ts";
 
+/**
+ * The runtime and its version, e.g. `Deno/2.9.6`, `Bun/1.3.0` or `Node.js/20.20.2`: Node has no
+ * `navigator` before 21, and its user agent names only the major version (`Node.js/22`).
+ */
 function runtimeDescription(): string | undefined {
   const agent = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent;
-  return agent || undefined;
+  if (agent && !agent.startsWith("Node.js/")) return agent;
+  return process.versions?.node ? `Node.js/${process.versions.node}` : agent || undefined;
 }
 
 /** Runs the checklist; exit 1 when any check failed. */

@@ -39,8 +39,12 @@ export async function validateCron(expression: string): Promise<string> {
   const fields = text.split(" ");
   if (fields.length !== 5) throw invalid(`expected 5 fields, got ${fields.length}`);
   if (text.includes("%")) throw invalid("'%' has a special meaning in crontab lines");
-  // Loaded here, not at start-up: only `schedule` needs it.
-  const { CronExpressionParser } = await import("cron-parser");
+  // Loaded here, not at start-up: only `schedule` needs it. A bundle for Node that puts the
+  // package in a chunk of its own hands its CommonJS exports over as `default` only.
+  const cron = await import("cron-parser");
+  const { CronExpressionParser } = cron.CronExpressionParser
+    ? cron
+    : (cron.default as unknown as typeof cron);
   try {
     CronExpressionParser.parse(text);
   } catch (error) {

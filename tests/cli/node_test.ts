@@ -16,24 +16,9 @@ import {
   snapshot,
 } from "../config/golden.ts";
 import { SECRETS } from "../config/import_fixtures.ts";
+import { bundleForNode, nodeVersion } from "../helpers/node.ts";
 
-const repoRoot = path.resolve(import.meta.dirname!, "../..");
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-
-const nodeVersion = await new Deno.Command("node", { args: ["--version"], stdout: "piped" })
-  .output()
-  .then((out) => out.success ? decode(out.stdout).trim() : undefined, () => undefined);
-
-/** Bundles `entry` (relative to the repository) into one ES module for Node. */
-async function bundleForNode(entry: string, out: string): Promise<void> {
-  const bundled = await new Deno.Command(Deno.execPath(), {
-    args: ["bundle", "--quiet", "--platform", "node", "-o", out, entry],
-    cwd: repoRoot,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.ok(bundled.success, decode(bundled.stderr));
-}
 
 /** Runs `node` with only the given environment (and PATH). */
 async function node(args: string[], cwd: string, env: Record<string, string>) {
@@ -55,8 +40,7 @@ Deno.test({
   ignore: nodeVersion === undefined,
   fn: async () => {
     await using tmp = await tempDir();
-    const cli = path.join(tmp.path, "qualytics.mjs");
-    await bundleForNode("cli.ts", cli);
+    const cli = await bundleForNode("cli.ts", path.join(tmp.path, "node"));
 
     const version = await node([cli, "--version"], tmp.path, {});
     assert.equal(version.code, 0, version.stderr);
@@ -93,8 +77,10 @@ Deno.test({
   ignore: nodeVersion === undefined,
   fn: async () => {
     await using tmp = await tempDir();
-    const program = path.join(tmp.path, "library_roundtrip.mjs");
-    await bundleForNode("tests/fixtures/node/library_roundtrip.ts", program);
+    const program = await bundleForNode(
+      "tests/fixtures/node/library_roundtrip.ts",
+      path.join(tmp.path, "node"),
+    );
     const run = await node(
       [
         program,
