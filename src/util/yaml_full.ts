@@ -143,8 +143,35 @@ class LoadContext {
     if (tag === "custom") {
       return fail(`could not determine a constructor for the tag '${node.tag}'`);
     }
-    return constructScalar(String(node.value ?? ""), tag, fail);
+    let value = String(node.value ?? "");
+    // YAML 1.1 also breaks lines at NEL, LS and PS, which PyYAML writes raw inside single quotes
+    // (`'a<LS>  b'`); the `yaml` package (YAML 1.2) takes them for content: fold from the source.
+    if (node.type === "QUOTE_SINGLE" && OTHER_BREAK.test(value) && node.range) {
+      value = foldFlowBreaks(this.text.slice(node.range[0] + 1, node.range[1] - 1))
+        .replaceAll("''", "'");
+    }
+    return constructScalar(value, tag, fail);
   }
+}
+
+/** YAML 1.1 line breaks that YAML 1.2 does not know. */
+const OTHER_BREAK = /[\x85\u2028\u2029]/;
+/** Spaces, a line break, more (blank) line breaks, spaces: one fold of a flow scalar. */
+const FLOW_BREAK =
+  /[ \t]*(\r\n|[\r\n\x85\u2028\u2029])((?:[ \t]*(?:\r\n|[\r\n\x85\u2028\u2029]))*)[ \t]*/g;
+
+/**
+ * The line folding of a flow scalar's source as PyYAML's scanner does it: the spaces around a
+ * line break go; a first break that is LS or PS stays, a line feed (or CR, CRLF, NEL) becomes a
+ * space unless more breaks follow, and the breaks that follow stay (NEL, CR as line feeds).
+ */
+function foldFlowBreaks(source: string): string {
+  const kept = (br: string) => br === "\u2028" || br === "\u2029" ? br : "\n";
+  return source.replace(FLOW_BREAK, (_all, first: string, more: string) => {
+    const rest = (more.match(/\r\n|[\r\n\x85\u2028\u2029]/g) ?? []).map(kept).join("");
+    const head = kept(first);
+    return head !== "\n" ? head + rest : rest || " ";
+  });
 }
 
 /**

@@ -8,6 +8,8 @@ import assert from "node:assert/strict";
 import { nodeFileSystem } from "../../src/util/fs.ts";
 import { cliFileSystem } from "../../cli.ts";
 import type { FileSystem } from "../../src/util/fs.ts";
+import { isJsonFloat, stringifyJson } from "../../src/util/json.ts";
+import { loadYaml } from "../../src/util/yaml.ts";
 import {
   loadChecksFolder,
   loadConfigFolder,
@@ -106,4 +108,16 @@ Deno.test("load: connection placeholders: ${VAR} everywhere but the name, $VAR o
     parameters: { secret_key: "sk-value", role: "db.example.com" },
   });
   assert.deepEqual(unresolved, ["MISSING_USER"]);
+});
+
+Deno.test("load: connection placeholders leave floats such as 30.0 floats, at any depth", async () => {
+  const doc = await loadYaml(
+    "name: PG\nport: 5432\nparameters:\n  timeout: 30.0\n  retry:\n    backoff: [1, 2.0, 0.5]\n",
+  ) as Record<string, unknown>;
+  const { resolved } = resolveConnectionPlaceholders(doc, {});
+  const parameters = resolved.parameters as { timeout: unknown; retry: { backoff: unknown[] } };
+  assert.ok(isJsonFloat(parameters.timeout), stringifyJson(resolved));
+  assert.ok(isJsonFloat(parameters.retry.backoff[1]), stringifyJson(resolved));
+  // Nothing to resolve: the document as it was read.
+  assert.equal(stringifyJson(resolved), stringifyJson(doc));
 });

@@ -492,3 +492,26 @@ Deno.test("tags, teams, users", async () => {
     await server.close();
   }
 });
+
+Deno.test("quality checks: a twin with an integer beyond 2^53 in its properties is a 409, not a 500", async () => {
+  const server = await startFakeControlplane({ seed: "demo" });
+  try {
+    const body = {
+      container_id: 1,
+      rule: "sum",
+      fields: ["total_amount"],
+      properties: { value: 9007199254740993n },
+    };
+    const created = await api(server, "POST", "/api/quality-checks", { body });
+    assert.equal(created.status, 200);
+    const dup = await api(server, "POST", "/api/quality-checks", { body });
+    assert.equal(dup.status, 409, dup.text);
+    const other = await api(server, "POST", "/api/quality-checks", {
+      body: { ...body, properties: { value: 9007199254740995n } },
+    });
+    assert.equal(other.status, 200, other.text);
+    assert.deepEqual(server.errors, []);
+  } finally {
+    await server.close();
+  }
+});

@@ -225,3 +225,31 @@ Deno.test("loadYaml: syntax errors carry file, line and column", async () => {
     },
   );
 });
+
+Deno.test("loadYaml reads the line separators PyYAML writes raw in single quotes as PyYAML does", async () => {
+  // YAML 1.1 breaks lines at NEL, LS and PS too, and PyYAML writes them raw inside single
+  // quotes, followed by the indentation of the next line: that indentation is no content, LS and
+  // PS stay and NEL folds like a line feed. (Texts and values from PyYAML 6 safe_dump and
+  // SafeLoader.)
+  const cases: [text: string, value: string][] = [
+    ["ls: 'line\u2028  separator'\n", "line\u2028separator"],
+    ["ps: 'a\u2029  b'\n", "a\u2029b"],
+    ["nel: 'next\u0085  line'\n", "next line"],
+    ["twice: 'x\u2028\u2028  y'\n", "x\u2028\u2028y"],
+    ["mixed: 'a\u2028  b\n\n  c'\n", "a\u2028b\nc"],
+    ["it: 'it''s\u2028  here'\n", "it's\u2028here"],
+    [
+      "long: 'A long description\u2028  with a line separator, and words enough to be folded at" +
+      " the eighty columns of the\n  emitter'\n",
+      "A long description\u2028with a line separator, and words enough to be folded at the eighty" +
+      " columns of the emitter",
+    ],
+  ];
+  for (const [text, value] of cases) {
+    const loaded = await loadYaml(text) as Record<string, unknown>;
+    assert.equal(Object.values(loaded)[0], value, JSON.stringify(text));
+  }
+  // What the exports write for such a text reads back as that text.
+  const text = dumpYaml({ description: "line\u2028separator\u2029and more" });
+  assert.deepEqual(await loadYaml(text), { description: "line\u2028separator\u2029and more" });
+});

@@ -8,7 +8,8 @@
  *
  * - `config export`, per exported datastore `datastores/<slug>/`, for the included kinds:
  *   `_datastore.yaml`, `containers/* /_container.yaml`, `containers/* /computed_fields/*.yaml`,
- *   and the check files (YAML mappings with `rule_type`) among `checks/* /*.yaml`; and
+ *   and the check files (YAML mappings with `rule_type`) among `checks/* /*.yaml` and
+ *   `checks/*.yaml` (where a container name that slugs to "" puts them); and
  *   `connections/*.yaml` when connections are included — but a connection file is removed only
  *   when no connection of that `name` exists on the server any more (another datastore's export
  *   may have written it).
@@ -95,7 +96,8 @@ export function configScope(
     if (include.has("computed_fields")) {
       patterns.push(`${root}/containers/*/computed_fields/*.yaml`);
     }
-    if (include.has("checks")) checks.push(`${root}/checks/*/*.yaml`);
+    // A container name that slugs to "" (`注文`) puts its check files in `checks/` itself.
+    if (include.has("checks")) checks.push(`${root}/checks/*/*.yaml`, `${root}/checks/*.yaml`);
   }
   return { patterns, checks, keep, pruneBelow };
 }

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import * as path from "node:path";
 import { createConnection, listConnections, updateConnection } from "../../api/connections.ts";
 import {
   createComputedField,
@@ -47,7 +48,7 @@ import {
   sameValue,
   type SyncMode,
 } from "./import_plan.ts";
-import { storedCheckUid, withManagedMarker } from "./naming.ts";
+import { checkFileStem, storedCheckUid, withManagedMarker } from "./naming.ts";
 import { CONNECTION_SECRET_KEYS } from "../../api/connections.ts";
 import {
   exportComputedField,
@@ -284,29 +285,65 @@ async function each(
   }
 }
 
-/** `notnull__id.yaml` → group `notnull__id`, number 1; `notnull__id_2.yaml` → number 2. */
-const NUMBERED_FILE = /^(.*?)(?:_(\d+))?\.ya?ml$/;
-
 /**
- * Check files of one folder whose names differ only in the `_<k>` suffix an export gives the
- * k-th of several checks with one rule and fields, as chains in k order. The export numbers
- * them in the API's order, which is the order they were created in: created one after
- * another (the other checks in parallel), a re-export gives each file its name back instead
- * of swapping the contents of `x.yaml` and `x_2.yaml` by which create arrived first.
+ * Check files of one folder that an export numbered against each other, as chains in an order
+ * that gives each file its name back; the other checks run in parallel. The export names the
+ * checks of a folder in the API's order, which is the order they were created in: the first
+ * free of `<stem>.yaml`, `<stem>_2.yaml`, … where the stem comes from the rule and fields
+ * (`CheckFileNamer`). So the check of `<stem>_<k>.yaml` is created after the checks of
+ * `<stem>.yaml` … `<stem>_<k-1>.yaml`, whatever their own stems: `notnull__a_2.yaml` may be
+ * the second check on `a` or the first on a field `a_2` (then `notnull__a_2_2.yaml` holds the
+ * second on `a_2`). Created in parallel, a re-export could swap the contents of `x.yaml` and
+ * `x_2.yaml` by which create arrived first.
  */
 function inFileOrder(items: PlanEntry[]): PlanEntry[][] {
-  const chains = new Map<string, Array<{ item: PlanEntry; number: number }>>();
-  for (const [index, item] of items.entries()) {
-    const match = item.file === undefined ? null : NUMBERED_FILE.exec(item.file);
-    // `checks import` brings one folder into several datastores: a chain per datastore.
-    const key = match ? `${item.datastore ?? ""}\u0000${match[1]}` : `#${index}`;
-    const chain = chains.get(key) ?? [];
-    chain.push({ item, number: match?.[2] === undefined ? 1 : Number(match[2]) });
-    chains.set(key, chain);
+  // `checks import` brings one folder into several datastores: a folder per datastore.
+  const keyOf = (item: PlanEntry, name: string) =>
+    `${item.datastore ?? ""}\u0000${path.dirname(item.file!)}\u0000${name}`;
+  const byFile = new Map<string, PlanEntry>();
+  for (const item of items) {
+    if (item.file !== undefined) byFile.set(keyOf(item, path.basename(item.file)), item);
   }
-  return [...chains.values()].map((chain) =>
-    chain.sort((a, b) => a.number - b.number).map(({ item }) => item)
-  );
+  // The checks each one must come after (an exported folder numbers up to its size).
+  const before = new Map<PlanEntry, PlanEntry[]>();
+  for (const item of items) {
+    const doc = item.check?.doc;
+    if (item.file === undefined || !doc) continue;
+    const fields = Array.isArray(doc.fields) ? namesOf(doc.fields).map(String) : [];
+    const stem = checkFileStem(typeof doc.rule_type === "string" ? doc.rule_type : "", fields);
+    const name = path.basename(item.file);
+    const k = name.startsWith(`${stem}_`)
+      ? Number(/^_(\d+)\.yaml$/.exec(name.slice(stem.length))?.[1] ?? 0)
+      : 0;
+    const list: PlanEntry[] = [];
+    for (let n = 1; n < Math.min(k, items.length + 1); n++) {
+      const other = byFile.get(keyOf(item, n === 1 ? `${stem}.yaml` : `${stem}_${n}.yaml`));
+      if (other && other !== item) list.push(other);
+    }
+    before.set(item, list);
+  }
+  // Linked checks form one chain, in an order where the ones a check comes after come first.
+  const parent = new Map<PlanEntry, PlanEntry>();
+  const top = (item: PlanEntry): PlanEntry => {
+    const up = parent.get(item);
+    if (up === undefined || up === item) return item;
+    const found = top(up);
+    parent.set(item, found);
+    return found;
+  };
+  for (const [item, list] of before) for (const other of list) parent.set(top(other), top(item));
+  const chains = new Map<PlanEntry, PlanEntry[]>();
+  const seen = new Set<PlanEntry>();
+  const visit = (item: PlanEntry): void => {
+    if (seen.has(item)) return;
+    seen.add(item);
+    for (const other of before.get(item) ?? []) visit(other);
+    const chain = chains.get(top(item)) ?? [];
+    chain.push(item);
+    chains.set(top(item), chain);
+  };
+  items.forEach(visit);
+  return [...chains.values()];
 }
 
 /**

@@ -141,8 +141,9 @@ export interface LoadOptions extends LoadHooks {
   env: Record<string, string | undefined>;
 }
 
+/** A mapping: not a list, nor a float's box (`30.0` read from a file). */
 const isObject = (value: unknown): value is ApiObject =>
-  value !== null && typeof value === "object" && !Array.isArray(value);
+  value !== null && typeof value === "object" && !Array.isArray(value) && !isJsonFloat(value);
 
 /** The 1-based line of `key:` in a YAML text (first match, any indentation). */
 function lineOf(text: string, key: string): number | undefined {

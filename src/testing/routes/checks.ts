@@ -92,11 +92,14 @@ function checkRule(rule: string, fields: unknown[], properties: Rec): void {
   }
 }
 
+/** Properties as comparable text (`1.0` as `1`, as Python compares them; big ints by value). */
+const propertiesText = (r: Rec) =>
+  JSON.stringify(r.properties ?? {}, (_key, v) => typeof v === "bigint" ? `${v}n` : v);
+
 function sameCheck(a: Rec, b: Rec): boolean {
   const fields = (r: Rec) => [...(r.fields ?? [])].sort().join("\u0000");
   return a.container === b.container && a.rule_type === b.rule_type && fields(a) === fields(b) &&
-    (a.filter ?? null) === (b.filter ?? null) &&
-    JSON.stringify(a.properties ?? {}) === JSON.stringify(b.properties ?? {});
+    (a.filter ?? null) === (b.filter ?? null) && propertiesText(a) === propertiesText(b);
 }
 
 function datastoreOfCheck(ctx: Ctx, check: Rec): Rec | undefined {
