@@ -104,7 +104,9 @@ export {
 } from "./src/services/config/naming.ts";
 export {
   type DatastoreExport,
+  type ExportListings,
   type ExportPlan,
+  type NumberedPath,
   planChecksExport,
   planConfigExport,
   type PlannedFile,

@@ -17,7 +17,11 @@ import {
   exportConfig,
 } from "../services/config/export.ts";
 import { InvalidIncludeError, parseInclude } from "../services/config/options.ts";
-import { EXPORT_RESOURCES, type ExportResource } from "../services/config/plan.ts";
+import {
+  EXPORT_RESOURCES,
+  type ExportResource,
+  type NumberedPath,
+} from "../services/config/plan.ts";
 import { examples } from "./common.ts";
 import { CliError, UsageError } from "./errors.ts";
 import { type Format, parseObjectFormat, renderTable } from "./output.ts";
@@ -90,6 +94,7 @@ export async function runConfigExport(
     include: kinds,
   });
   const shownKinds = EXPORT_RESOURCES.filter((kind) => !kinds || kinds.has(kind));
+  if (result.numbered.length) ui.warn(numberedMessage(result.numbered));
   if (options.format) {
     ui.data(exportSummary(options.output, ids, result, shownKinds), options.format);
   } else {
@@ -97,6 +102,32 @@ export async function runConfigExport(
   }
   ui.success(`Export complete: ${shown(options.output)}`);
   return 0;
+}
+
+const NUMBERED_KINDS: Record<NumberedPath["kind"], string> = {
+  connection: "connection",
+  datastore: "datastore",
+  container: "container",
+  computed_field: "computed field",
+};
+
+/**
+ * The warning about resources written under a numbered path: one line each, with the name the
+ * user can change (`connection 'prod-pg': connections/prod_pg_2.yaml (prod_pg is taken)`).
+ */
+export function numberedMessage(numbered: readonly NumberedPath[]): string {
+  const lines = numbered.map((entry) => {
+    const where = entry.kind === "computed_field"
+      ? ` of '${entry.container}' in '${entry.datastore}'`
+      : entry.kind === "container"
+      ? ` in '${entry.datastore}'`
+      : "";
+    return `  ${NUMBERED_KINDS[entry.kind]} '${entry.name}'${where}: ${entry.path} ` +
+      `(${entry.stem} is taken by an older one)`;
+  });
+  return `${numbered.length} name(s) share their file or folder name with another of their ` +
+    `kind, so they were written under a numbered one; rename one of each pair to give it a ` +
+    `name of its own:\n${lines.join("\n")}`;
 }
 
 function exportSummary(
@@ -115,6 +146,8 @@ function exportSummary(
       unchanged: result.unchanged,
       removed: result.removed,
     },
+    // Only when there are any: the summary of an export without them is the one it always was.
+    ...(result.numbered.length ? { numbered: result.numbered } : {}),
   };
 }
 

@@ -127,6 +127,8 @@ export function registerConfigTools(server: McpServer, deps: McpDeps): void {
         unchanged: result.unchanged,
         removed: result.removed,
       },
+      // Names sharing a file or folder name with another of their kind: numbered paths.
+      ...(result.numbered.length ? { numbered: result.numbered } : {}),
     };
   });
 

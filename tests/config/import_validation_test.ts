@@ -56,11 +56,11 @@ Deno.test("config import: a folder with many kinds of bad input reports them all
     "rule_type: existsIn\ncontainer: products\nfields: [sku]\nproperties:\n" +
       "  field_name: sku\n  ref_container_name: skus\n  ref_datastore_name: Nowhere DS\n",
   );
-  // 11. a _container.yaml that is not a computed container
+  // 11. a _container.yaml of a table that tries to set more than the name it gives the folder
   await write(
     root,
     `${dw}/containers/plain/_container.yaml`,
-    "name: plain\ncontainer_type: table\n",
+    "name: plain\ncontainer_type: table\nquery: SELECT 1\n",
   );
   // 12. a computed field without transformation
   await write(root, `${dw}/containers/products/computed_fields/x.yaml`, "name: x\n");
@@ -100,7 +100,7 @@ Deno.test("config import: a folder with many kinds of bad input reports them all
     /norule\.yaml:1: no 'rule_type' field/,
     /nocontainer\.yaml:1: no 'container' field/,
     /existsin__sku\.yaml: Referenced datastore 'Nowhere DS' not found/,
-    /plain\/_container\.yaml:2: 'container_type' must be one of computed_table/,
+    /plain\/_container\.yaml:3: 'query' cannot be set here: the _container\.yaml of a table only names the table/,
     /computed_fields\/x\.yaml:1: no 'transformation' field/,
     /list\.yaml:1: expected a mapping/,
     /orphan\/_datastore\.yaml: missing/,

@@ -10,7 +10,10 @@ import {
   connectionFileName,
   containerDirName,
   datastoreDirName,
+  fallbackStem,
+  numberStems,
   secretPlaceholder,
+  stemNumber,
   storedCheckUid,
 } from "../../src/services/config/naming.ts";
 
@@ -127,6 +130,49 @@ Deno.test("file and directory names (§2.2)", () => {
   assert.equal(containerDirName({ id: 7, name: "" }), "container_7");
   assert.equal(computedFieldFileName({ name: "Order Channel Label" }), "order_channel_label.yaml");
   assert.equal(computedFieldFileName({}), "unknown.yaml");
+});
+
+Deno.test("names that slug to nothing get <kind>_<first 8 hex digits of their SHA-256>", () => {
+  // `printf '売上' | sha256sum` → 443fb948…
+  assert.equal(fallbackStem("datastore", "売上"), "datastore_443fb948");
+  assert.equal(datastoreDirName({ id: 3, name: "売上" }), "datastore_443fb948");
+  assert.equal(connectionFileName({ name: "заказы" }), "connection_c359203e.yaml");
+  assert.equal(containerDirName({ id: 7, name: "注文" }), "container_266125dd");
+  assert.equal(computedFieldFileName({ name: "合計" }), "field_01fc1c55.yaml");
+  // The original's own special cases stay.
+  assert.equal(containerDirName({ id: 7, name: "" }), "container_7");
+  assert.equal(datastoreDirName({ id: 21 }), "datastore_21");
+  // The placeholders of a numbered or fallback connection follow its file name.
+  assert.equal(secretPlaceholder("prod-pg", "password", "prod_pg_2"), "${PROD_PG_2_PASSWORD}");
+  assert.equal(secretPlaceholder("заказы", "password"), "${_PASSWORD}");
+});
+
+Deno.test("stems shared by several resources are numbered in id order, over the whole list", () => {
+  const items = [
+    { id: 5, name: "orders" },
+    { id: 2, name: "Orders" },
+    { id: 9, name: "orders_2" },
+    { id: 7, name: "ORDERS" },
+    { name: "orders!" },
+    { id: 3, name: "customers" },
+  ];
+  assert.deepEqual(
+    numberStems(items, (item) => datastoreDirName(item), (item) => item.id),
+    // id 2 keeps `orders`; `orders_2` is another's own stem, so 5 gets `orders_3`, then 7
+    // `orders_4`; the one without an id comes last.
+    ["orders_3", "orders", "orders_2", "orders_4", "orders_5", "customers"],
+  );
+  // Stable: the same stems whatever order the list comes in.
+  const reversed = [...items].reverse();
+  assert.deepEqual(
+    numberStems(reversed, (item) => datastoreDirName(item), (item) => item.id).reverse(),
+    ["orders_3", "orders", "orders_2", "orders_4", "orders_5", "customers"],
+  );
+  assert.equal(stemNumber("orders", "orders"), 1);
+  assert.equal(stemNumber("orders_3", "orders"), 3);
+  assert.equal(stemNumber("orders_1", "orders"), undefined);
+  assert.equal(stemNumber("orders_x", "orders"), undefined);
+  assert.equal(stemNumber("other", "orders"), undefined);
 });
 
 Deno.test("secret placeholders (§7.1, tests.md 9)", () => {

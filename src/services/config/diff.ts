@@ -8,7 +8,6 @@
 
 import * as path from "node:path";
 import type { QualyticsClient } from "../../client/http_client.ts";
-import { listAllDatastores } from "../../api/datastores.ts";
 import type { FileSystem } from "../../util/fs.ts";
 import { secretValues } from "../../util/redact.ts";
 import { unifiedDiff } from "../../util/unified_diff.ts";
@@ -164,7 +163,7 @@ export async function diffConfig(
         `No datastores/*/_datastore.yaml found in ${options.input}; pass --datastore-id.`,
       );
     }
-    const server = await listAllDatastores(client);
+    const server = await cache.allDatastores();
     for (const folder of folders) {
       const match = server.find((datastore) => datastore.name === folder.name);
       if (match && typeof match.id === "number") {
@@ -187,7 +186,7 @@ export async function diffConfig(
       await fs.readTextFile(path.join(options.input, ...relative.split("/"))) ?? "",
     );
   }
-  const isStale: StaleFilter = connectionStaleFilter(client, fs, options.input);
+  const isStale: StaleFilter = connectionStaleFilter(client, fs, options.input, cache);
   const planned = new Set(live.files.map((file) => file.path.split("/").filter(Boolean).join("/")));
   const stale = await findStale(fs, options.input, planned, scope, isStale);
   const compared = compareFiles(live.files, existing, stale);
@@ -216,6 +215,7 @@ function mergeScopes(a: ManagedScope, b: ManagedScope): ManagedScope {
   return {
     patterns: [...new Set([...a.patterns, ...b.patterns])],
     checks: [...new Set([...a.checks ?? [], ...b.checks ?? []])],
+    containerFiles: [...a.containerFiles ?? [], ...b.containerFiles ?? []],
     keep: [...new Set([...a.keep, ...b.keep])],
     pruneBelow: [...new Set([...a.pruneBelow, ...b.pruneBelow])],
   };

@@ -29,12 +29,12 @@
 import * as path from "node:path";
 import type { QualyticsClient } from "../../client/http_client.ts";
 
-import { listConnections } from "../../api/connections.ts";
 import type { BatchWriter } from "../../util/batch_writer.ts";
 import type { FileSystem } from "../../util/fs.ts";
 import { TEMP_FILE_SUFFIX } from "../../util/temp_file.ts";
 import { loadYaml } from "../../util/yaml.ts";
-import { checkContainerDirName, datastoreDirName, NO_CONTAINER_DIR } from "./naming.ts";
+import { PLAIN_CONTAINER_TYPES } from "./transform.ts";
+import { checkContainerDirName, NO_CONTAINER_DIR } from "./naming.ts";
 import { yieldToEventLoop } from "../../util/event_loop.ts";
 import { ExportCache, fetchChecksExport, fetchConfigExport, type FetchedConfig } from "./fetch.ts";
 import { type ChecksExportFilters, isFilteredChecksExport } from "./options.ts";
@@ -42,8 +42,10 @@ import {
   checkFiles,
   type ChecksPlan,
   checksPlanOf,
+  datastoreDirs,
   EXPORT_RESOURCES,
   type ExportResource,
+  type NumberedPath,
   planChecksExport,
   planConfigExport,
   type PlannedFile,
@@ -61,6 +63,13 @@ export interface ManagedScope {
    * mappings with a `rule_type` key); any other file there is never removed.
    */
   checks?: string[];
+  /**
+   * Patterns of `_container.yaml` files managed for one kind only: a computed container's
+   * (`computed`, by `containers`) or one naming a table for its computed fields (`plain`, by
+   * `computed_fields`), told by the file's `container_type` (an unreadable file counts as
+   * `computed`). With both kinds included the pattern is among {@link patterns} instead.
+   */
+  containerFiles?: Array<{ pattern: string; type: "computed" | "plain" }>;
   /** Folders (relative) that are never removed even when empty. */
   keep: string[];
   /** Folders (relative) below which empty folders may be removed. */
@@ -84,6 +93,7 @@ export function configScope(
 ): ManagedScope {
   const patterns: string[] = [];
   const checks: string[] = [];
+  const containerFiles: NonNullable<ManagedScope["containerFiles"]> = [];
   if (include.has("connections")) patterns.push("connections/*.yaml");
   const keep = ["connections", "datastores"];
   const pruneBelow: string[] = [];
@@ -92,14 +102,20 @@ export function configScope(
     keep.push(root);
     pruneBelow.push(root);
     if (include.has("datastores")) patterns.push(`${root}/_datastore.yaml`);
-    if (include.has("containers")) patterns.push(`${root}/containers/*/_container.yaml`);
+    const containerFile = `${root}/containers/*/_container.yaml`;
+    if (include.has("containers") && include.has("computed_fields")) patterns.push(containerFile);
+    else if (include.has("containers")) {
+      containerFiles.push({ pattern: containerFile, type: "computed" });
+    } else if (include.has("computed_fields")) {
+      containerFiles.push({ pattern: containerFile, type: "plain" });
+    }
     if (include.has("computed_fields")) {
       patterns.push(`${root}/containers/*/computed_fields/*.yaml`);
     }
     // A container name that slugs to "" (`注文`) puts its check files in `checks/` itself.
     if (include.has("checks")) checks.push(`${root}/checks/*/*.yaml`, `${root}/checks/*.yaml`);
   }
-  return { patterns, checks, keep, pruneBelow };
+  return { patterns, checks, containerFiles, keep, pruneBelow };
 }
 
 /**
@@ -165,7 +181,11 @@ function walkScope(
   scope: ManagedScope,
   accept: (head: string, name: string) => boolean,
 ): Promise<string[]> {
-  return walkPatterns(fs, root, [...scope.patterns, ...scope.checks ?? []], accept);
+  return walkPatterns(fs, root, [
+    ...scope.patterns,
+    ...scope.checks ?? [],
+    ...(scope.containerFiles ?? []).map((entry) => entry.pattern),
+  ], accept);
 }
 
 /**
@@ -178,6 +198,22 @@ export function listManagedFiles(
   scope: ManagedScope,
 ): Promise<string[]> {
   return walkScope(fs, root, scope, matchesLast);
+}
+
+/**
+ * Whether a `_container.yaml` names a table (`plain`: its `container_type` is one a sync
+ * discovers) or is a computed container's (`computed`: anything else, also when unreadable).
+ */
+async function containerFileType(fs: FileSystem, file: string): Promise<"computed" | "plain"> {
+  try {
+    const data = await loadYaml((await fs.readTextFile(file)) ?? "");
+    const type = data !== null && typeof data === "object" && !Array.isArray(data)
+      ? (data as Record<string, unknown>).container_type
+      : undefined;
+    return PLAIN_CONTAINER_TYPES.includes(type as string) ? "plain" : "computed";
+  } catch {
+    return "computed";
+  }
 }
 
 /**
@@ -361,7 +397,8 @@ export function mirrorFolder(
 
 /**
  * Managed files on disk that the plan does not contain and `isStale` confirms; of the files of
- * check patterns, only check files ({@link isCheckFile}).
+ * check patterns, only check files ({@link isCheckFile}); of the `_container.yaml` files of
+ * `containerFiles`, only those of the pattern's type.
  */
 export async function findStale(
   fs: FileSystem,
@@ -376,6 +413,13 @@ export async function findStale(
     if (
       scope.checks?.some((pattern) => matchesPattern(relative, pattern)) &&
       !await isCheckFile(fs, path.join(root, ...segments(relative)))
+    ) {
+      continue;
+    }
+    const typed = scope.containerFiles?.find((entry) => matchesPattern(relative, entry.pattern));
+    if (
+      typed && !scope.patterns.some((pattern) => matchesPattern(relative, pattern)) &&
+      await containerFileType(fs, path.join(root, ...segments(relative))) !== typed.type
     ) {
       continue;
     }
@@ -423,12 +467,14 @@ async function removeEmptyFolders(
 /**
  * The stale filter of `connections/*.yaml`: a connection file not in the plan is stale only
  * when no connection of its `name` exists on the server (one paged listing, made only when such
- * a file exists). Unreadable files and files without a name are kept.
+ * a file exists, shared through `cache` with the export's own). Unreadable files and files
+ * without a name are kept.
  */
 export function connectionStaleFilter(
   client: QualyticsClient,
   fs: FileSystem,
   root: string,
+  cache: ExportCache = new ExportCache(client),
 ): StaleFilter {
   let names: Promise<Set<string>> | undefined;
   return async (relative) => {
@@ -442,7 +488,7 @@ export function connectionStaleFilter(
       return false;
     }
     if (typeof name !== "string" || name === "") return false;
-    names ??= listConnections(client).then((list) => new Set(list.map((item) => item.name)));
+    names ??= cache.allConnections().then((list) => new Set(list.map((item) => String(item.name))));
     return !(await names).has(name);
   };
 }
@@ -462,6 +508,8 @@ export interface ConfigExportResult extends WriteSummary {
   counts: Record<ExportResource, number>;
   /** Number of files the export consists of. */
   files: number;
+  /** Resources written under a numbered path (their name shares a stem with another's). */
+  numbered: NumberedPath[];
 }
 
 /** Check files rendered between two returns to the event loop: well under a millisecond. */
@@ -478,8 +526,12 @@ async function renderChecksInTurns(
 ): Promise<ChecksPlan[]> {
   const all = withOwnObjects(fetched.lookups, fetched.datastores);
   const plans: ChecksPlan[] = [];
-  for (const entry of fetched.datastores) {
-    const root = `datastores/${datastoreDirName(entry.datastore)}/checks/`;
+  const dirs = datastoreDirs(
+    fetched.datastores.map((entry) => entry.datastore),
+    fetched.listings?.datastores,
+  );
+  for (const [index, entry] of fetched.datastores.entries()) {
+    const root = `datastores/${dirs[index]}/checks/`;
     const rendered: PlannedFile[] = [];
     for (const file of checkFiles(entry.checks, all)) {
       rendered.push(file);
@@ -508,6 +560,7 @@ export async function planLiveConfig(
   files: PlannedFile[];
   counts: Record<ExportResource, number>;
   scope: ManagedScope;
+  numbered: NumberedPath[];
 }> {
   const include = new Set(options.include ?? EXPORT_RESOURCES);
   let checks: Promise<ChecksPlan[]> | undefined;
@@ -533,12 +586,13 @@ export async function planLiveConfig(
   const plan = planConfigExport(fetched.datastores, fetched.lookups, {
     include,
     checks: await checks,
+    listings: fetched.listings,
   });
   const scope = configScope(
-    fetched.datastores.map((entry) => datastoreDirName(entry.datastore)),
+    datastoreDirs(fetched.datastores.map((entry) => entry.datastore), fetched.listings?.datastores),
     include,
   );
-  return { files: plan.files, counts: plan.counts, scope };
+  return { files: plan.files, counts: plan.counts, scope, numbered: plan.numbered };
 }
 
 /**
@@ -552,19 +606,25 @@ export async function exportConfig(
   options: ConfigExportOptions,
 ): Promise<ConfigExportResult> {
   const mirror = new FolderMirror(fs, options.output);
+  const cache = new ExportCache(client);
   try {
     const live = await planLiveConfig(
       client,
       options,
-      new ExportCache(client),
+      cache,
       (path, content) => mirror.stage(path, content),
     );
     const summary = await mirror.commit(
       live.files,
       live.scope,
-      connectionStaleFilter(client, fs, options.output),
+      connectionStaleFilter(client, fs, options.output, cache),
     );
-    return { ...summary, counts: live.counts, files: live.files.length };
+    return {
+      ...summary,
+      counts: live.counts,
+      files: live.files.length,
+      numbered: live.numbered,
+    };
   } finally {
     await mirror.discard();
   }

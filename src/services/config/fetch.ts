@@ -12,7 +12,10 @@
  *   its detail) and for referenced containers that no fetched listing holds;
  * - `checks export`: its paged check listing, plus the unfiltered one when filtered (for the
  *   numbering) or `GET /containers/listing` when not (the folders it manages);
- * - `GET /datastores/{id}` only for referenced datastores that were not fetched yet.
+ * - `GET /datastores/{id}` only for referenced datastores that were not fetched yet;
+ * - `config export`: the lists of every datastore (two paged listings: source and enrichment)
+ *   and, with connections, of every connection (one paged listing), which the folder and file
+ *   names are numbered over.
  *
  * Every lookup is cached for the run, so nothing is fetched twice (the original re-fetches per
  * reference, `config-as-code.md` §15.10).
@@ -23,13 +26,18 @@
 import type { QualyticsClient } from "../../client/http_client.ts";
 import type { TaskPriority } from "../../client/pool.ts";
 import { NotFoundError } from "../../client/errors.ts";
-import { getConnection } from "../../api/connections.ts";
+import { getConnection, listConnections } from "../../api/connections.ts";
 import { getContainer, listContainerListing, listContainers } from "../../api/containers.ts";
-import { getDatastore } from "../../api/datastores.ts";
+import { getDatastore, listAllDatastores } from "../../api/datastores.ts";
 import { getCurrentUser } from "../../api/directory.ts";
 import { listQualityChecks } from "../../api/quality_checks.ts";
 import { type ChecksExportFilters, checksExportQuery, isFilteredChecksExport } from "./options.ts";
-import { type DatastoreExport, EXPORT_RESOURCES, type ExportResource } from "./plan.ts";
+import {
+  type DatastoreExport,
+  EXPORT_RESOURCES,
+  type ExportListings,
+  type ExportResource,
+} from "./plan.ts";
 import {
   type ApiObject,
   type ExportLookups,
@@ -53,8 +61,20 @@ export class ExportCache {
   readonly #datastores = new Map<number, Promise<ApiObject>>();
   readonly #connections = new Map<number, Promise<ApiObject>>();
   readonly #containers = new Map<number, Promise<ApiObject>>();
+  #allConnections?: Promise<ApiObject[]>;
+  #allDatastores?: Promise<ApiObject[]>;
 
   constructor(readonly client: QualyticsClient) {}
+
+  /** Every connection (`GET /connections`, all pages), listed once per run. */
+  allConnections(): Promise<ApiObject[]> {
+    return this.#allConnections ??= listConnections(this.client) as Promise<ApiObject[]>;
+  }
+
+  /** Every datastore, source and enrichment ones (`listAllDatastores`), listed once per run. */
+  allDatastores(): Promise<ApiObject[]> {
+    return this.#allDatastores ??= listAllDatastores(this.client) as Promise<ApiObject[]>;
+  }
 
   /** `GET /datastores/{id}`, once per id. */
   datastore(id: number): Promise<ApiObject> {
@@ -126,6 +146,8 @@ export interface FetchConfigOptions {
 export interface FetchedConfig {
   datastores: DatastoreExport[];
   lookups: ExportLookups;
+  /** The whole lists the export's paths are numbered over. */
+  listings?: ExportListings;
 }
 
 /**
@@ -147,6 +169,16 @@ export async function fetchConfigExport(
 
   const needConnection = include.has("connections") || include.has("datastores");
   const needContainers = include.has("containers") || include.has("computed_fields");
+
+  // Paths are numbered over every datastore (folders) and every connection (files), whatever
+  // subset is exported: one listing of each per run, at once with everything else.
+  const allDatastores = cache.allDatastores();
+  const allConnections = include.has("connections") ? cache.allConnections() : undefined;
+  for (const promise of [allDatastores, allConnections]) promise?.catch(() => {});
+  const listingsOf = async (): Promise<ExportListings> => ({
+    datastores: await allDatastores,
+    connections: await allConnections,
+  });
 
   // The listings are keyed by the datastore id alone, so every datastore's requests start at
   // once instead of after the datastore objects arrive, and a datastore's container details
@@ -202,8 +234,11 @@ export async function fetchConfigExport(
   }));
   if (needContainers || include.has("checks")) await requireReadableData(client, entries);
   if (options.onChecks && include.has("checks")) {
-    const lookups = await resolveReferences(cache, entries, new Set(["checks"]));
-    options.onChecks({ datastores: entries, lookups });
+    const [lookups, listings] = await Promise.all([
+      resolveReferences(cache, entries, new Set(["checks"])),
+      listingsOf(),
+    ]);
+    options.onChecks({ datastores: entries, lookups, listings });
   }
   for (const [index, computed] of (await Promise.all(started.map((r) => r.computed))).entries()) {
     if (computed) entries[index].computedFields = computed;
@@ -211,7 +246,7 @@ export async function fetchConfigExport(
 
   // Check references again too: their objects come from the cache, no request is repeated.
   const lookups = await resolveReferences(cache, entries, include);
-  return { datastores: entries, lookups };
+  return { datastores: entries, lookups, listings: await listingsOf() };
 }
 
 /** A datastore whose data the caller may not read (see {@link requireReadableData}). */

@@ -48,7 +48,16 @@ import {
   sameValue,
   type SyncMode,
 } from "./import_plan.ts";
-import { checkFileStem, storedCheckUid, withManagedMarker } from "./naming.ts";
+import {
+  checkFileStem,
+  computedFieldStem,
+  connectionStem,
+  containerDirName,
+  datastoreDirName,
+  stemNumber,
+  storedCheckUid,
+  withManagedMarker,
+} from "./naming.ts";
 import { CONNECTION_SECRET_KEYS } from "../../api/connections.ts";
 import {
   exportComputedField,
@@ -347,6 +356,49 @@ function inFileOrder(items: PlanEntry[]): PlanEntry[][] {
 }
 
 /**
+ * Items whose names an export numbered against each other, as chains in the order of their
+ * numbers; the other items run in parallel. An export gives each connection, datastore, computed
+ * container and computed field the stem of its name, and the k-th of one kind and folder sharing
+ * a stem, in id order, `<stem>_<k>` (`numberStems`): ids follow the order of creation, so
+ * creating `orders/` before `orders_2/` makes a re-export of the target name each folder as the
+ * source did. (Created in parallel, the two could swap folders.)
+ *
+ * @param scopeOf the folder an item is numbered within (its datastore, container…)
+ * @param baseOf the stem of the item's name
+ * @param stemOf the stem of its file or folder name as the folder has it
+ */
+function inNameOrder(
+  scopeOf: (item: PlanEntry) => string,
+  baseOf: (item: PlanEntry) => string,
+  stemOf: (item: PlanEntry) => string | undefined,
+): (items: PlanEntry[]) => PlanEntry[][] {
+  return (items) => {
+    const groups = new Map<string, PlanEntry[]>();
+    for (const item of items) {
+      const key = `${scopeOf(item)}\u0000${baseOf(item)}`;
+      const group = groups.get(key);
+      if (group) group.push(item);
+      else groups.set(key, [item]);
+    }
+    const rank = (item: PlanEntry) => {
+      const stem = stemOf(item);
+      return stem === undefined ? Infinity : stemNumber(stem, baseOf(item)) ?? Infinity;
+    };
+    return [...groups.values()].map((group) =>
+      group.length === 1 ? group : group
+        .map((item, index) => ({ item, index, rank: rank(item) }))
+        .sort((a, b) => a.rank - b.rank || a.index - b.index)
+        .map(({ item }) => item)
+    );
+  };
+}
+
+/** A file's name without its `.yaml`. */
+function fileStem(file: string | undefined): string | undefined {
+  return file === undefined ? undefined : path.basename(file).replace(/\.yaml$/, "");
+}
+
+/**
  * Creates through `create`; after an ambiguous failure looks the object up with `find` and
  * treats a found one as created (the server did it), so a create is never sent twice.
  *
@@ -438,7 +490,7 @@ export async function applyImport(
     const body = { ...withoutSecretPlaceholders(exportConnection(item.server!)), ...conn.resolved };
     await updateConnection(client, item.id!, body);
     return "updated";
-  });
+  }, inNameOrder(() => "", (item) => connectionStem(item), (item) => fileStem(item.file)));
 
   // --- datastores
   const createdDatastores = new Set<string>();
@@ -521,6 +573,15 @@ export async function applyImport(
     ...datastoreItems.filter((i) => targets.has(i.name)),
     ...datastoreItems.filter((i) => !targets.has(i.name)),
   ];
+  // Link targets and the datastores that wait for them never share a chain: chains of targets
+  // (which wait for nothing) start before any chain that waits, so no chain holds a slot while
+  // waiting for a chain that cannot start (with --concurrency 1, `DQ` then `dq` linked to
+  // `Other` in one chain would wait for `Other` forever).
+  const datastoreChains = inNameOrder(
+    (item) => targets.has(item.name) ? "link target" : "",
+    (item) => datastoreDirName(item),
+    (item) => item.folder?.dir,
+  );
   await each(datastoreOrder, "datastore", result, options, async (item) => {
     if (item.link && !targets.has(item.name)) await written.get(item.link)?.promise;
     try {
@@ -528,7 +589,7 @@ export async function applyImport(
     } finally {
       written.get(item.name)?.resolve();
     }
-  });
+  }, datastoreChains);
 
   // --- enrichment links (after every datastore exists)
   const links = of("datastore", "create", "update").filter((i) =>
@@ -620,6 +681,11 @@ export async function applyImport(
     }
     return out.filter((key) => planned.has(key));
   };
+  const containerChains = inNameOrder(
+    (item) => item.datastore ?? "",
+    (item) => containerDirName(item),
+    (item) => item.file === undefined ? undefined : path.basename(path.dirname(item.file)),
+  );
   while (pending.size) {
     let wave = [...pending].filter((i) => dependsOn(i).every((key) => finished.has(key)));
     if (!wave.length) wave = [...pending]; // a cycle: let the server report it
@@ -661,7 +727,7 @@ export async function applyImport(
       } finally {
         finished.add(`${item.datastore}\u0000${item.name}`);
       }
-    });
+    }, containerChains);
   }
 
   // --- computed fields
@@ -695,6 +761,11 @@ export async function applyImport(
       await updateComputedField(client, item.id!, body);
       return "updated";
     },
+    inNameOrder(
+      (item) => `${item.datastore ?? ""}\u0000${item.container ?? ""}`,
+      (item) => computedFieldStem(item),
+      (item) => fileStem(item.file),
+    ),
   );
 
   // --- checks

@@ -1075,6 +1075,19 @@ export function planImport(
     }
     const deletedContainers = new Set(containerDeletes.map((d) => d.id));
 
+    // --- tables named by a _container.yaml, for their computed fields: never written
+    for (const table of ds.tables ?? []) {
+      const existing = containerByName.get(table.name);
+      if (existing && isComputedContainer(existing)) {
+        problems.push({
+          file: table.file,
+          message: `container '${table.name}' is a ${existing.container_type} on the target, ` +
+            `not a ${table.doc.container_type}: a computed container needs its own ` +
+            `_container.yaml (its query, source or join)`,
+        });
+      }
+    }
+
     // --- computed fields
     if (has("computed_fields")) {
       const fieldNamesByContainer = new Map<string, Set<string>>();

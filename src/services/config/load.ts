@@ -15,7 +15,7 @@ import { resolvePlaceholders } from "../../util/env_placeholders.ts";
 import { SECRET_KEYS, secretValues } from "../../util/redact.ts";
 import { loadYaml, YamlSyntaxError } from "../../util/yaml.ts";
 import { CHECK_UID_KEY, computeCheckUid } from "./naming.ts";
-import { COMPUTED_CONTAINER_TYPES } from "./transform.ts";
+import { COMPUTED_CONTAINER_TYPES, PLAIN_CONTAINER_TYPES } from "./transform.ts";
 import type { ExportResource } from "./plan.ts";
 
 /** One thing wrong with the input, with its place when known. */
@@ -88,6 +88,12 @@ export interface LoadedDatastoreFolder {
   id?: number;
   datastore?: LoadedDatastore;
   containers: LoadedContainer[];
+  /**
+   * Tables (views, files) named by a `_container.yaml` of a sync-discovered type: the container
+   * its folder's computed fields belong to, where the folder's name is not the table's name.
+   * Never created or changed.
+   */
+  tables?: LoadedContainer[];
   computedFields: LoadedComputedField[];
   checks: LoadedCheck[];
 }
@@ -507,6 +513,7 @@ async function loadDatastore(reader: Reader, dir: string): Promise<LoadedDatasto
 
 async function loadContainers(reader: Reader, dsDir: string) {
   const containers: LoadedContainer[] = [];
+  const tables: LoadedContainer[] = [];
   const fields: LoadedComputedField[] = [];
   const names = new Map<string, string>();
   const fieldFiles = new Map<string, string>();
@@ -520,7 +527,29 @@ async function loadContainers(reader: Reader, dsDir: string) {
       const name = reader.name(file, read.text, read.doc);
       const ok = reader.types(file, read.text, read.doc, CONTAINER_TYPES);
       const type = read.doc.container_type;
-      if (!COMPUTED_CONTAINER_TYPES.includes(type as string)) {
+      const extra = Object.keys(read.doc).filter((key) =>
+        key !== "name" && key !== "container_type"
+      );
+      if (PLAIN_CONTAINER_TYPES.includes(type as string)) {
+        // It names the table of the folder's computed fields (an export writes one when the
+        // folder's name is not the table's); tables come from syncs, never from files.
+        if (extra.length) {
+          reader.problem(
+            file,
+            `${extra.map((key) => `'${key}'`).join(", ")} cannot be set here: the ` +
+              `_container.yaml of a ${type} only names the ${type} its folder's computed fields ` +
+              `belong to (config import never creates or changes a ${type})`,
+            lineOf(read.text, extra[0]),
+          );
+        } else if (name && ok) {
+          if (names.has(name)) {
+            reader.problem(file, `container '${name}' is also defined in ${names.get(name)}`, 1);
+          } else {
+            names.set(name, reader.rel(file));
+            tables.push({ file: reader.rel(file), name, doc: read.doc });
+          }
+        }
+      } else if (!COMPUTED_CONTAINER_TYPES.includes(type as string)) {
         reader.problem(
           file,
           `'container_type' must be one of ${COMPUTED_CONTAINER_TYPES.join(", ")}, got ${
@@ -566,7 +595,7 @@ async function loadContainers(reader: Reader, dsDir: string) {
       fields.push({ file: reader.rel(fieldFile), containerName, name, doc: field.doc });
     }
   }
-  return { containers, fields };
+  return { containers, tables, fields };
 }
 
 /** One check file, read and validated; its problems stay with it until merged in file order. */
@@ -751,7 +780,7 @@ export async function loadConfigFolder(
     Promise.all(heads.map(async ({ dir }) => {
       const reader = new Reader(fs, root);
       if (!has("containers") && !has("computed_fields")) {
-        return { reader, containers: [], fields: [] };
+        return { reader, containers: [], tables: [], fields: [] };
       }
       return { reader, ...(await loadContainers(reader, dir)) };
     })),
@@ -782,6 +811,7 @@ export async function loadConfigFolder(
       name: datastore?.name,
       datastore,
       containers: has("containers") ? loaded.containers : [],
+      tables: has("computed_fields") ? loaded.tables : [],
       computedFields: has("computed_fields") ? loaded.fields : [],
       checks: checksOf(root, checkFiles.slice(offset, offset += files.length), problems),
     };

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { sha256Hex } from "../../util/sha256.ts";
 import { slug } from "../../util/slug.ts";
 
 /** The key in a check's `additional_metadata` that identifies it across instances. */
@@ -55,9 +56,32 @@ function nameOf(value: Named): string {
   return typeof value?.name === "string" ? value.name : "";
 }
 
-/** `connections/<file>`: `<slug(name)>.yaml` (no collision handling, as in the original). */
+/**
+ * The stem standing in for a name that slugs to nothing (`売上`, `заказы`, `(±)`), where the
+ * original writes `.yaml` or an empty folder name (`config-as-code.md` §2.1): `<kind>_` and the
+ * first 8 hex digits of the SHA-256 of the name (UTF-8), e.g. `datastore_1c3e9d2a`. Derived
+ * from the name alone, so every instance (Dev, Prod) and every export gives the same path.
+ */
+export function fallbackStem(kind: string, name: string): string {
+  return `${kind}_${sha256Hex(name).slice(0, 8)}`;
+}
+
+/** `slug(name)`, or {@link fallbackStem} when that is empty. */
+function stemOf(kind: string, name: string): string {
+  return slug(name) || fallbackStem(kind, name);
+}
+
+/**
+ * A connection's file stem before numbering ({@link numberStems}): `slug(name)`, or
+ * `connection_<hash>` when that is empty.
+ */
+export function connectionStem(connection: Named): string {
+  return stemOf("connection", nameOf(connection));
+}
+
+/** `connections/<file>` of a connection alone: `<stem>.yaml` ({@link connectionStem}). */
 export function connectionFileName(connection: Named): string {
-  return `${slug(nameOf(connection))}.yaml`;
+  return `${connectionStem(connection)}.yaml`;
 }
 
 /** The name the original uses for a datastore: its `name`, or `datastore_<id>` without one. */
@@ -65,20 +89,85 @@ export function datastoreDisplayName(datastore: Named): string {
   return nameOf(datastore) || `datastore_${datastore?.id}`;
 }
 
-/** `datastores/<dir>/`: `slug(name)`, with `datastore_<id>` standing in for a missing name. */
+/**
+ * `datastores/<dir>/` of a datastore alone (before numbering, {@link numberStems}):
+ * `slug(name)`, with `datastore_<id>` standing in for a missing name, and `datastore_<hash>`
+ * for a name that slugs to nothing.
+ */
 export function datastoreDirName(datastore: Named): string {
-  return slug(datastoreDisplayName(datastore));
+  return stemOf("datastore", datastoreDisplayName(datastore));
 }
 
-/** `containers/<dir>/`: `slug(name)`, or `container_<id>` (not slugged) without a name. */
+/**
+ * `containers/<dir>/` of a container alone (before numbering): `slug(name)`, `container_<id>`
+ * (not slugged) without a name, `container_<hash>` for a name that slugs to nothing.
+ */
 export function containerDirName(container: Named): string {
   const name = nameOf(container);
-  return name ? slug(name) : `container_${container?.id}`;
+  return name ? stemOf("container", name) : `container_${container?.id}`;
 }
 
-/** `computed_fields/<file>`: `<slug(name)>.yaml`, `unknown.yaml` without a name. */
+/**
+ * A computed field's file stem before numbering: `slug(name)`, `unknown` without a name,
+ * `field_<hash>` for a name that slugs to nothing.
+ */
+export function computedFieldStem(field: Named): string {
+  return stemOf("field", nameOf(field) || "unknown");
+}
+
+/** `computed_fields/<file>` of a computed field alone: `<stem>.yaml`. */
 export function computedFieldFileName(field: Named): string {
-  return `${slug(nameOf(field) || "unknown")}.yaml`;
+  return `${computedFieldStem(field)}.yaml`;
+}
+
+/**
+ * Stems of resources of one kind in one folder, our fix for the original's silent overwrites
+ * (`config-as-code.md` §15.6): the first of those sharing a stem, in id order, keeps it; the
+ * k-th gets the first free `<stem>_<k>` (k ≥ 2) that no other resource has as its own stem or
+ * was given already. Resources without a numeric id come after the others, in list order.
+ * Returns the stems in the order of `items`.
+ *
+ * Number over the server's whole list of the kind (not a subset being exported), so that each
+ * resource gets the same path whatever is exported.
+ */
+export function numberStems<T>(
+  items: readonly T[],
+  stemOf: (item: T) => string,
+  idOf: (item: T) => unknown,
+): string[] {
+  const stems = items.map(stemOf);
+  const taken = new Set(stems);
+  const order = items.map((_, index) => index).sort((a, b) => {
+    const left = idOf(items[a]), right = idOf(items[b]);
+    const l = typeof left === "number" ? left : Infinity;
+    const r = typeof right === "number" ? right : Infinity;
+    return l === r ? a - b : l - r;
+  });
+  const out = [...stems];
+  const seen = new Set<string>();
+  for (const index of order) {
+    const stem = stems[index];
+    if (!seen.has(stem)) {
+      seen.add(stem);
+      continue;
+    }
+    let k = 2;
+    while (taken.has(`${stem}_${k}`)) k++;
+    out[index] = `${stem}_${k}`;
+    taken.add(out[index]);
+  }
+  return out;
+}
+
+/**
+ * The `k` of a numbered stem: 1 when `stem` is `base` itself, k for `<base>_<k>` (k ≥ 2), and
+ * undefined for anything else (a folder renamed by hand).
+ */
+export function stemNumber(stem: string, base: string): number | undefined {
+  if (stem === base) return 1;
+  if (!stem.startsWith(`${base}_`)) return undefined;
+  const digits = stem.slice(base.length + 1);
+  return /^[1-9][0-9]*$/.test(digits) && Number(digits) >= 2 ? Number(digits) : undefined;
 }
 
 /** `checks/<dir>/` of a check: `slug(container.name)`, or `_no_container`. */
@@ -194,10 +283,16 @@ export function assignCheckUids(checks: readonly CheckUidInput[]): string[] {
 /**
  * The placeholder written instead of a connection secret:
  * `${<SLUG(NAME)>_<FIELD>}` upper-cased (`("prod-pg", "password")` → `${PROD_PG_PASSWORD}`).
+ *
+ * @param stem the connection's file stem, when the export knows it: a numbered (`prod_pg_2`) or
+ *   fallback (`connection_1c3e9d2a`) stem then makes a placeholder of its own, where the
+ *   original gives two connections one variable (`${PROD_PG_PASSWORD}`, `${_PASSWORD}`)
  */
 export function secretPlaceholder(
   connectionName: string | null | undefined,
   field: string,
+  stem?: string,
 ): string {
-  return `\${${slug(connectionName || "unknown").toUpperCase()}_${field.toUpperCase()}}`;
+  const prefix = stem ?? slug(connectionName || "unknown");
+  return `\${${prefix.toUpperCase()}_${field.toUpperCase()}}`;
 }

@@ -12,11 +12,12 @@ import {
   checkContainerDirName,
   CheckFileNamer,
   checkFileStem,
-  computedFieldFileName,
-  connectionFileName,
+  computedFieldStem,
+  connectionStem,
   containerDirName,
   datastoreDirName,
   datastoreDisplayName,
+  numberStems,
   storedCheckUid,
 } from "./naming.ts";
 import {
@@ -69,10 +70,42 @@ export interface DatastoreExport {
   checks: readonly ApiObject[];
 }
 
+/**
+ * The server's whole lists of connections and datastores, which the paths of an export are
+ * numbered over ({@link numberStems}): a resource gets the same path whatever subset of them
+ * an export writes.
+ */
+export interface ExportListings {
+  /** Every connection (`GET /connections`, all pages). */
+  connections?: readonly ApiObject[];
+  /** Every datastore, source and enrichment ones (`listAllDatastores`). */
+  datastores?: readonly ApiObject[];
+}
+
+/**
+ * A resource written under a numbered path (`<stem>_<k>`) because an earlier one of its kind
+ * (lower id) has a name with the same stem: rename one of them to get a path of its own.
+ */
+export interface NumberedPath {
+  kind: "connection" | "datastore" | "container" | "computed_field";
+  /** The resource's name. */
+  name: string;
+  /** The file or folder written, relative to the output folder. */
+  path: string;
+  /** The stem its name shares with another resource's (`orders`). */
+  stem: string;
+  /** The datastore of a container or computed field. */
+  datastore?: string;
+  /** The container of a computed field. */
+  container?: string;
+}
+
 /** The files of an export and the numbers of its summary table ("exported", not "changed"). */
 export interface ExportPlan {
   files: PlannedFile[];
   counts: Record<ExportResource, number>;
+  /** Resources written under a numbered path, in plan order. */
+  numbered: NumberedPath[];
 }
 
 /** The files of one checks export and the numbers `checks export` prints. */
@@ -90,12 +123,85 @@ class FileList {
   add(path: string, content: string): void {
     this.byPath.set(path, content);
   }
+  /** Number of distinct paths. */
+  get size(): number {
+    return this.byPath.size;
+  }
   addAll(prefix: string, files: PlannedFile[]): void {
     for (const file of files) this.add(prefix + file.path, file.content);
   }
   toArray(): PlannedFile[] {
     return [...this.byPath].map(([path, content]) => ({ path, content }));
   }
+}
+
+/**
+ * Stems of `items`, numbered over `all` (the server's whole list of the kind) with `items`
+ * standing in for their entries there (matched by id) and added when `all` lacks them.
+ */
+function numberedOver(
+  items: readonly ApiObject[],
+  all: readonly ApiObject[],
+  stemOf: (item: ApiObject) => string,
+): string[] {
+  const own = new Map<number, ApiObject>();
+  for (const item of items) if (typeof item.id === "number") own.set(item.id, item);
+  const listed = new Set<number>();
+  const pool: ApiObject[] = [];
+  for (const item of all) {
+    if (typeof item.id === "number") {
+      if (listed.has(item.id)) continue;
+      listed.add(item.id);
+    }
+    pool.push(typeof item.id === "number" ? own.get(item.id) ?? item : item);
+  }
+  for (const item of items) {
+    if (typeof item.id !== "number" || !listed.has(item.id)) pool.push(item);
+  }
+  const stems = numberStems(pool, stemOf, (item) => item.id);
+  const byItem = new Map(pool.map((item, index) => [item, stems[index]]));
+  const byId = new Map<number, string>();
+  for (const [index, item] of pool.entries()) {
+    if (typeof item.id === "number" && !byId.has(item.id)) byId.set(item.id, stems[index]);
+  }
+  return items.map((item) =>
+    byItem.get(item) ?? (typeof item.id === "number" ? byId.get(item.id) : undefined) ??
+      stemOf(item)
+  );
+}
+
+/**
+ * The folder names (`datastores/<dir>/`) of exported datastores, in their order: their
+ * {@link datastoreDirName}, numbered over `all` (the server's datastores, enrichment ones too).
+ */
+export function datastoreDirs(
+  datastores: readonly ApiObject[],
+  all: readonly ApiObject[] = [],
+): string[] {
+  return numberedOver(datastores, all, datastoreDirName);
+}
+
+/**
+ * The file stems (`connections/<stem>.yaml`) of connections by name: one per name (the one
+ * with the lowest id stands for a name several connections have), numbered over `all` (the
+ * server's connections) plus `connections`.
+ */
+export function connectionStems(
+  connections: readonly ApiObject[],
+  all: readonly ApiObject[] = [],
+): Map<string, string> {
+  const byName = new Map<string, ApiObject>();
+  for (const connection of [...all, ...connections]) {
+    const name = connection.name;
+    if (typeof name !== "string" || name === "") continue;
+    const known = byName.get(name);
+    const id = connection.id, knownId = known?.id;
+    const lower = typeof id === "number" && (typeof knownId !== "number" || id < knownId);
+    if (!known || lower) byName.set(name, connection);
+  }
+  const unique = [...byName.values()];
+  const stems = numberStems(unique, connectionStem, (connection) => connection.id);
+  return new Map(unique.map((connection, index) => [connection.name as string, stems[index]]));
 }
 
 /** `lookups` plus the exported datastores and their listed containers. */
@@ -210,18 +316,26 @@ export function checksPlanOf(rendered: Iterable<PlannedFile>, exported: number):
 
 /**
  * The files of `config export` for the given datastores (in `--datastore-id` order): connection
- * files (once per connection name), `_datastore.yaml`, `_container.yaml` of computed containers,
- * computed field files and check files, with the summary counts.
+ * files (once per connection name), `_datastore.yaml`, `_container.yaml` of computed containers
+ * (and one naming a table with computed fields whose folder is not its name), computed field
+ * files and check files, with the summary counts. Names that share a stem are numbered
+ * (`<stem>_<k>`, listed in `numbered`), names that slug to nothing get `<kind>_<hash>`.
  *
  * @param lookups containers and datastores referenced from elsewhere (other datastores); the
  *   exported datastores and their listed containers are added automatically
  * @param options.include the resource kinds to export (all when absent)
  * @param options.checks the check plan of each datastore (by index), when already made
+ * @param options.listings the instance's connections and datastores, numbered over (else the
+ *   exported ones alone are)
  */
 export function planConfigExport(
   datastores: readonly DatastoreExport[],
   lookups: ExportLookups = { containers: new Map(), datastores: new Map() },
-  options: { include?: Iterable<ExportResource>; checks?: readonly ChecksPlan[] } = {},
+  options: {
+    include?: Iterable<ExportResource>;
+    checks?: readonly ChecksPlan[];
+    listings?: ExportListings;
+  } = {},
 ): ExportPlan {
   const include = new Set<ExportResource>(options.include ?? EXPORT_RESOURCES);
   const all = withOwnObjects(lookups, datastores);
@@ -233,23 +347,42 @@ export function planConfigExport(
     checks: 0,
   };
   const files = new FileList();
+  const numbered: NumberedPath[] = [];
   const seenConnections = new Set<string>();
+  const exportedConnections: ApiObject[] = [];
+  for (const entry of datastores) {
+    for (const connection of [entry.connection, entry.datastore.connection]) {
+      if (isPlainObject(connection)) exportedConnections.push(connection);
+    }
+    if (entry.enrichmentConnection) exportedConnections.push(entry.enrichmentConnection);
+  }
+  const connectionStemOf = include.has("connections")
+    ? connectionStems(exportedConnections, options.listings?.connections)
+    : new Map<string, string>();
+  const dirs = datastoreDirs(
+    datastores.map((entry) => entry.datastore),
+    options.listings?.datastores,
+  );
 
   const writeConnection = (connection: ApiObject | null | undefined) => {
     if (!connection || typeof connection.name !== "string" || !connection.name) return;
     if (seenConnections.has(connection.name)) return;
     seenConnections.add(connection.name);
-    files.add(
-      `connections/${connectionFileName(connection)}`,
-      dumpYaml(exportConnection(connection)),
-    );
+    const base = connectionStem(connection);
+    const stem = connectionStemOf.get(connection.name) ?? base;
+    const path = `connections/${stem}.yaml`;
+    files.add(path, dumpYaml(exportConnection(connection, stem)));
+    if (stem !== base) {
+      numbered.push({ kind: "connection", name: connection.name, path, stem: base });
+    }
     counts.connections++;
   };
 
   for (const [index, entry] of datastores.entries()) {
     const { datastore } = entry;
     const name = datastoreDisplayName(datastore);
-    const root = `datastores/${datastoreDirName(datastore)}`;
+    const dirName = dirs[index];
+    const root = `datastores/${dirName}`;
     const connection = entry.connection ??
       (isPlainObject(datastore.connection) ? datastore.connection : null);
 
@@ -257,25 +390,62 @@ export function planConfigExport(
       writeConnection(connection);
       if (isPlainObject(datastore.enrich_datastore)) writeConnection(entry.enrichmentConnection);
     }
+    // The datastore's own warning comes first, when anything is written into its folder.
+    const [datastoreMark, datastoreFiles] = [numbered.length, files.size];
     if (include.has("datastores")) {
       files.add(`${root}/_datastore.yaml`, dumpYaml(exportDatastore(datastore, connection)));
       counts.datastores++;
     }
     if (include.has("containers") || include.has("computed_fields")) {
-      for (const container of entry.containers) {
-        const dir = `${root}/containers/${containerDirName(container)}`;
+      const containerDirs = numberStems(entry.containers, containerDirName, (c) => c.id);
+      for (const [at, container] of entry.containers.entries()) {
+        const dirName = containerDirs[at];
+        const dir = `${root}/containers/${dirName}`;
+        const containerName = typeof container.name === "string" ? container.name : "";
+        const [containerMark, containerFiles] = [numbered.length, files.size];
         if (include.has("containers") && isComputedContainer(container)) {
           files.add(`${dir}/_container.yaml`, dumpYaml(exportContainer(container, name, all)));
           counts.containers++;
         }
-        if (include.has("computed_fields")) {
-          for (const field of computedFieldsOf(container, entry.computedFields)) {
-            files.add(
-              `${dir}/computed_fields/${computedFieldFileName(field)}`,
-              dumpYaml(exportComputedField(field, all)),
-            );
-            counts.computed_fields++;
+        const fields = include.has("computed_fields")
+          ? computedFieldsOf(container, entry.computedFields)
+          : [];
+        // Config import finds the table of `containers/<dir>/computed_fields/` by the folder's
+        // name when there is no `_container.yaml` (§8.4): when that is not its name, a file
+        // naming it (never imported as a container itself) tells which table it is.
+        if (
+          fields.length && !isComputedContainer(container) && containerName &&
+          dirName !== containerName
+        ) {
+          files.add(
+            `${dir}/_container.yaml`,
+            dumpYaml({ name: containerName, container_type: container.container_type ?? null }),
+          );
+        }
+        const fieldStems = numberStems(fields, computedFieldStem, (field) => field.id);
+        for (const [k, field] of fields.entries()) {
+          const path = `${dir}/computed_fields/${fieldStems[k]}.yaml`;
+          files.add(path, dumpYaml(exportComputedField(field, all)));
+          counts.computed_fields++;
+          if (fieldStems[k] !== computedFieldStem(field)) {
+            numbered.push({
+              kind: "computed_field",
+              name: typeof field.name === "string" ? field.name : "",
+              path,
+              stem: computedFieldStem(field),
+              datastore: name,
+              container: containerName,
+            });
           }
+        }
+        if (files.size > containerFiles && dirName !== containerDirName(container)) {
+          numbered.splice(containerMark, 0, {
+            kind: "container",
+            name: containerName,
+            path: `${dir}/`,
+            stem: containerDirName(container),
+            datastore: name,
+          });
         }
       }
     }
@@ -284,8 +454,16 @@ export function planConfigExport(
       files.addAll(`${root}/checks/`, checks.files);
       counts.checks += checks.exported;
     }
+    if (files.size > datastoreFiles && dirName !== datastoreDirName(datastore)) {
+      numbered.splice(datastoreMark, 0, {
+        kind: "datastore",
+        name,
+        path: `${root}/`,
+        stem: datastoreDirName(datastore),
+      });
+    }
   }
-  return { files: files.toArray(), counts };
+  return { files: files.toArray(), counts, numbered };
 }
 
 function isPlainObject(value: unknown): value is ApiObject {

@@ -73,8 +73,10 @@ const CONNECTION_DROP = new Set([
  * The `connections/<slug>.yaml` document: server-only keys dropped, secrets replaced by
  * `${<SLUG>_<FIELD>}` placeholders, and the placeholder a JDBC connection (`password`) or a DFS
  * connection with an access key (`secret_key`) needs appended when the server did not return it.
+ * `stem`: the connection's file stem, which the placeholders then follow (see
+ * `secretPlaceholder`).
  */
-export function exportConnection(connection: ApiObject): ApiObject {
+export function exportConnection(connection: ApiObject, stem?: string): ApiObject {
   const name = typeof connection.name === "string" ? connection.name : "";
   const out: ApiObject = {};
   for (const [key, value] of Object.entries(connection)) {
@@ -82,11 +84,11 @@ export function exportConnection(connection: ApiObject): ApiObject {
     if (key === "secrets_manager" && isObject(value)) {
       const manager: ApiObject = { ...value };
       if (!("credentials_payload" in manager)) {
-        manager.credentials_payload = secretPlaceholder(name, "credentials_payload");
+        manager.credentials_payload = secretPlaceholder(name, "credentials_payload", stem);
       }
       out[key] = manager;
     } else if (CONNECTION_SECRET_KEYS.includes(key)) {
-      out[key] = secretPlaceholder(name, key);
+      out[key] = secretPlaceholder(name, key, stem);
     } else {
       setOwn(out, key, value);
     }
@@ -96,10 +98,10 @@ export function exportConnection(connection: ApiObject): ApiObject {
     : "";
   const hasManager = isObject(connection.secrets_manager);
   if (type === "jdbc" && connection.username && !hasManager && !("password" in out)) {
-    out.password = secretPlaceholder(name, "password");
+    out.password = secretPlaceholder(name, "password", stem);
   }
   if (type === "dfs" && connection.access_key && !hasManager && !("secret_key" in out)) {
-    out.secret_key = secretPlaceholder(name, "secret_key");
+    out.secret_key = secretPlaceholder(name, "secret_key", stem);
   }
   return out;
 }
@@ -210,6 +212,12 @@ export const COMPUTED_CONTAINER_TYPES: readonly string[] = [
   "computed_file",
   "computed_join",
 ];
+
+/**
+ * Types of the containers a sync discovers. Such a container's `_container.yaml` (written only
+ * when its folder name is not its name) just names the table its computed fields belong to.
+ */
+export const PLAIN_CONTAINER_TYPES: readonly string[] = ["table", "view", "file"];
 
 /** True for a container that config-as-code writes a `_container.yaml` for. */
 export function isComputedContainer(container: ApiObject): boolean {
