@@ -10,7 +10,7 @@ import * as path from "node:path";
 import assert from "node:assert/strict";
 import type { Rec, ServerData } from "../../src/testing/state.ts";
 import { envFor, fake } from "../helpers/fake.ts";
-import { runQualytics, tempDir } from "../helpers/cli.ts";
+import { runQualytics, tempDir, writeFiles } from "../helpers/cli.ts";
 import { snapshot } from "./golden.ts";
 
 type Server = Awaited<ReturnType<typeof fake>>;
@@ -506,4 +506,42 @@ Deno.test("config import --concurrency 1: a link target sharing a slug with a da
     return target.state.datastores.get(ds.enrich_datastore as number)?.name;
   };
   assert.deepEqual([linked("dq"), linked("Sales")], ["Other", "DQ"]);
+});
+
+Deno.test("config import: a folder from the original names a table CUSTOMERS by its slug; its computed fields go to that table", async () => {
+  // The original writes no _container.yaml for a table and names the folder by the slug
+  // (config-as-code.md §8.4), then looks the table up by that slug as a name, which fails for
+  // any table whose name is not its own slug. Exactly one table with that slug: it is that one.
+  const data: ServerData = {
+    connections: [pg(1, "PG")],
+    datastores: [datastore(1, "Sales")],
+    containers: [table(1, 1, "CUSTOMERS"), table(2, 1, "Order Items")],
+  };
+  await using target = await fake({ data: state(data) });
+  await using tmp = await tempDir();
+  const field = (name: string) =>
+    `name: ${name}\ntransformation: cast\nsource_fields:\n- id\nproperties:\n  target_type: integer\n`;
+  await writeFiles(tmp.path, {
+    "datastores/sales/_datastore.yaml":
+      "name: Sales\nconnection_name: PG\ndatabase: analytics\nschema: public\n",
+    "datastores/sales/containers/customers/computed_fields/id_int.yaml": field("id_int"),
+    "datastores/sales/containers/order_items/computed_fields/id_int.yaml": field("id_int"),
+  });
+  const env = envFor(target);
+  const imported = await runQualytics(
+    ["config", "import", "-i", tmp.path, "--include", "computed_fields"],
+    { env },
+  );
+  assert.equal(imported.code, 0, imported.stderr);
+  const fieldsOf = (name: string) => {
+    const container = target.state.containers.values().find((c) => c.name === name)!;
+    return target.state.computedFields.values()
+      .filter((f) => f.container_id === container.id).map((f) => f.name);
+  };
+  assert.deepEqual([fieldsOf("CUSTOMERS"), fieldsOf("Order Items")], [["id_int"], ["id_int"]]);
+  const plan = await runQualytics(
+    ["config", "plan", "-i", tmp.path, "--include", "computed_fields", "--detailed-exitcode"],
+    { env },
+  );
+  assert.equal(plan.code, 0, plan.stdout + plan.stderr);
 });

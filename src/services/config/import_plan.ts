@@ -13,6 +13,7 @@ import { listRuleSpecifications } from "../../api/quality_checks.ts";
 import type { ApiObject } from "../../api/types.ts";
 import type { QualyticsClient } from "../../client/http_client.ts";
 import { isJsonFloat } from "../../util/json.ts";
+import { slug } from "../../util/slug.ts";
 import type {
   FoundDatastore,
   LoadedCheck,
@@ -464,8 +465,9 @@ export class TargetReader {
     const pruneFields = options.prune &&
       (!options.include || options.include.has("computed_fields"));
     for (const [id, ds] of covered) {
-      const names = new Set(ds.computedFields.map((f) => f.containerName));
-      for (const c of target.containers.get(id) ?? []) {
+      const containers = target.containers.get(id) ?? [];
+      const names = new Set(ds.computedFields.map((f) => fieldContainerName(f, containers)));
+      for (const c of containers) {
         if (pruneFields || names.has(c.name as string)) details.push(c.id as number);
       }
     }
@@ -492,6 +494,23 @@ export class TargetReader {
       }),
     ]);
   }
+}
+
+/**
+ * The name of the target container a computed field belongs to. A folder without
+ * `_container.yaml` names its table by the folder's name, which an export by the original makes
+ * the table's slug (config-as-code.md §8.4): when no container of the datastore has that exact
+ * name, the one container whose slug it is (`CUSTOMERS` for `customers/`, `Order Items` for
+ * `order_items/`), so that such folders import as the original meant them to.
+ */
+export function fieldContainerName(
+  field: LoadedComputedField,
+  containers: readonly ApiObject[],
+): string {
+  const name = field.containerName;
+  if (!field.folderNamed || containers.some((c) => c.name === name)) return name;
+  const bySlug = containers.filter((c) => typeof c.name === "string" && slug(c.name) === name);
+  return bySlug.length === 1 ? bySlug[0].name as string : name;
 }
 
 /** Rule types of the folder's checks that none of the target's checks has. */
@@ -1092,12 +1111,13 @@ export function planImport(
     if (has("computed_fields")) {
       const fieldNamesByContainer = new Map<string, Set<string>>();
       for (const f of ds.computedFields) {
-        const set = fieldNamesByContainer.get(f.containerName) ?? new Set();
+        const containerName = fieldContainerName(f, serverContainers);
+        const set = fieldNamesByContainer.get(containerName) ?? new Set();
         set.add(f.name);
-        fieldNamesByContainer.set(f.containerName, set);
-        resolveContainer(f.containerName, undefined, f.file, "the computed field's container");
+        fieldNamesByContainer.set(containerName, set);
+        resolveContainer(containerName, undefined, f.file, "the computed field's container");
         resolveRefProperties(f.doc.properties, f.file);
-        const container = containerByName.get(f.containerName);
+        const container = containerByName.get(containerName);
         const existing = container
           ? (target.computedFields.get(container.id as number) ?? []).find((x) => x.name === f.name)
           : undefined;
@@ -1107,7 +1127,7 @@ export function planImport(
             action: "create",
             name: f.name,
             datastore: dsName,
-            container: f.containerName,
+            container: containerName,
             file: f.file,
             changes: creationChanges(f.doc),
             folder: ds,
@@ -1124,7 +1144,7 @@ export function planImport(
           action: changes.length ? "update" : "unchanged",
           name: f.name,
           datastore: dsName,
-          container: f.containerName,
+          container: containerName,
           file: f.file,
           id: existing.id as number,
           changes,

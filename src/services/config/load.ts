@@ -63,6 +63,8 @@ export interface LoadedComputedField {
   file: string;
   /** The container it belongs to (from `_container.yaml`, else the directory name). */
   containerName: string;
+  /** Whether {@link containerName} is the directory's name (no `_container.yaml` names it). */
+  folderNamed?: boolean;
   name: string;
   doc: ApiObject;
 }
@@ -592,7 +594,13 @@ async function loadContainers(reader: Reader, dsDir: string) {
         continue;
       }
       fieldFiles.set(key, reader.rel(fieldFile));
-      fields.push({ file: reader.rel(fieldFile), containerName, name, doc: field.doc });
+      fields.push({
+        file: reader.rel(fieldFile),
+        containerName,
+        folderNamed: containerName === entry.name,
+        name,
+        doc: field.doc,
+      });
     }
   }
   return { containers, tables, fields };
