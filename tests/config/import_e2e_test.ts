@@ -427,3 +427,55 @@ Deno.test("config import: checks that share a file name are created in file orde
   const moved = [...files].filter(([file, text]) => again.get(file) !== text).map(([file]) => file);
   assert.deepEqual(moved, []);
 });
+
+Deno.test("config import: when the create of x.yaml fails, x_2.yaml waits for the next run, so the instance converges to the same file names", async () => {
+  await using source = await fake({
+    seed: "scale",
+    scale: { datastores: 1, containers: 1, checks: 25 },
+  });
+  const registries = JSON.parse(source.snapshot());
+  await using target = await fake({
+    data: JSON.stringify({
+      global_tags: registries.global_tags,
+      teams: registries.teams,
+      users: registries.users,
+      catalog: registries.catalog,
+    }),
+  });
+  await using tmp = await tempDir();
+  const [{ id }] = [...source.state.datastores.values()];
+  const exported = path.join(tmp.path, "source");
+  const reexported = path.join(tmp.path, "target");
+  const env = { ...envFor(target), SCALE_PG_PASSWORD: "x", SCALE_SNOWFLAKE_PASSWORD: "x" };
+  const exportFrom = async (server: typeof source, output: string) => {
+    const run = await runQualytics(
+      ["config", "export", "--datastore-id", String(id), "-o", output],
+      { env: envFor(server) },
+    );
+    assert.equal(run.code, 0, run.stderr);
+  };
+  await exportFrom(source, exported);
+  // The first check create of the run (that of the first file, `between__amount.yaml`) fails.
+  let creates = 0;
+  target.setFaults({
+    failRate: 1,
+    statuses: [500],
+    only: ({ method, path }) =>
+      method === "POST" && path === "/api/quality-checks" && ++creates === 1,
+  });
+  const first = await runQualytics(["config", "import", "-i", exported, "--format", "json"], {
+    env,
+  });
+  target.setFaults(undefined);
+  assert.equal(first.code, 1);
+  const errors = JSON.parse(first.stdout).errors as { name: string; message: string }[];
+  const files = errors.map((e) => e.name.replace(/^.*\//, ""));
+  assert.deepEqual(files, ["between__amount.yaml", "between__amount_2.yaml"]);
+  assert.match(errors[1].message, /between__amount\.yaml/);
+  const second = await runQualytics(["config", "import", "-i", exported], { env });
+  assert.equal(second.code, 0, second.stderr);
+  await exportFrom(target, reexported);
+  const before = await snapshot(exported);
+  const after = await snapshot(reexported);
+  assert.deepEqual([...before].filter(([file, text]) => after.get(file) !== text), []);
+});

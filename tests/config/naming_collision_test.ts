@@ -545,3 +545,55 @@ Deno.test("config import: a folder from the original names a table CUSTOMERS by 
   );
   assert.equal(plan.code, 0, plan.stdout + plan.stderr);
 });
+
+Deno.test("config import: a failed link target leaves the next of its name for the next run, and what links to that does not wait forever", async () => {
+  const enrichment = (id: number, name: string): Rec => ({
+    ...datastore(id, name),
+    enrichment_only: true,
+  });
+  const data: ServerData = {
+    connections: [pg(1, "PG")],
+    datastores: [
+      enrichment(1, "DQ"),
+      enrichment(2, "dq"),
+      { ...datastore(3, "Sales"), enrich_datastore: 2 },
+      { ...datastore(4, "Ops"), enrich_datastore: 1 },
+    ],
+  };
+  await using source = await fake({ data: state(data) });
+  await using target = await fake({ data: JSON.stringify({ catalog: state(data).catalog }) });
+  await using tmp = await tempDir();
+  const folder = path.join(tmp.path, "source");
+  const { files } = await exportFrom(source, [1, 2, 3, 4], folder);
+  const env = { ...envFor(target), ...placeholders(files) };
+  // The first datastore create (`DQ`, in datastores/dq/) fails; `dq` (dq_2/) must not be
+  // created before it, and `Sales`, linked to `dq`, must not wait for it forever.
+  let creates = 0;
+  target.setFaults({
+    failRate: 1,
+    statuses: [500],
+    only: ({ method, path }) => method === "POST" && path === "/api/datastores" && ++creates === 1,
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("the import stalled")), 20_000);
+  });
+  try {
+    const first = await Promise.race([
+      runQualytics(["config", "import", "-i", folder, "--sync", "never"], { env }),
+      stalled,
+    ]);
+    assert.equal(first.code, 1, first.stderr);
+    assert.match(first.stderr, /datastores\/dq\/_datastore\.yaml, which failed/);
+  } finally {
+    clearTimeout(timer);
+    target.setFaults(undefined);
+  }
+  const second = await runQualytics(["config", "import", "-i", folder], { env });
+  assert.equal(second.code, 0, second.stderr);
+  const ids = ["DQ", "dq", "Sales", "Ops"].map((name) =>
+    target.state.datastores.values().find((d) => d.name === name)!.id as number
+  );
+  const again = await exportFrom(target, ids, path.join(tmp.path, "target"));
+  assert.deepEqual([...again.files].filter(([file, text]) => files.get(file) !== text), []);
+});

@@ -263,7 +263,9 @@ function settled(): { promise: Promise<void>; resolve: () => void } {
 
 /**
  * Runs `work` for each item with bounded concurrency, collecting failures per item. Items in
- * one {@link inFileOrder} chain run one after another, in its order.
+ * one chain (see {@link inFileOrder}) run one after another, in its order; after a failure the
+ * rest of the chain is left for the next run. `settled` is called once per item, whatever
+ * became of it.
  */
 async function each(
   items: PlanEntry[],
@@ -272,24 +274,38 @@ async function each(
   options: ApplyOptions,
   work: (item: PlanEntry) => Promise<"created" | "updated" | "deleted" | "unchanged">,
   chains: (items: PlanEntry[]) => PlanEntry[][] = (all) => all.map((item) => [item]),
+  settled: (item: PlanEntry) => void = () => {},
 ): Promise<void> {
   let done = 0;
   if (items.length) options.onEvent?.({ type: "phase", kind, total: items.length });
+  const label = (item: PlanEntry) =>
+    item.file ?? `${item.datastore ? `${item.datastore}: ` : ""}${item.name}`;
   await mapConcurrent(chains(items), options.concurrency ?? 8, async (chain) => {
-    for (const item of chain) await runOne(item);
+    // After a failure the rest of the chain waits for the next run: applied now, they would
+    // take the ids (and so the file names) of the one that failed.
+    let failed: PlanEntry | undefined;
+    for (const item of chain) {
+      if (failed) {
+        fail(item, `not applied: it comes after ${label(failed)}, which failed; run again`);
+      } else if (!(await runOne(item))) failed = item;
+      settled(item);
+    }
   });
 
-  async function runOne(item: PlanEntry): Promise<void> {
+  async function runOne(item: PlanEntry): Promise<boolean> {
     try {
       result.summary[kind][await work(item)]++;
+      options.onEvent?.({ type: "item", kind, done: ++done, total: items.length });
+      return true;
     } catch (error) {
-      result.summary[kind].failed++;
-      result.errors.push({
-        kind,
-        name: item.file ?? `${item.datastore ? `${item.datastore}: ` : ""}${item.name}`,
-        message: errorText(error),
-      });
+      fail(item, errorText(error));
+      return false;
     }
+  }
+
+  function fail(item: PlanEntry, message: string): void {
+    result.summary[kind].failed++;
+    result.errors.push({ kind, name: label(item), message });
     options.onEvent?.({ type: "item", kind, done: ++done, total: items.length });
   }
 }
@@ -582,14 +598,19 @@ export async function applyImport(
     (item) => datastoreDirName(item),
     (item) => item.folder?.dir,
   );
-  await each(datastoreOrder, "datastore", result, options, async (item) => {
-    if (item.link && !targets.has(item.name)) await written.get(item.link)?.promise;
-    try {
+  await each(
+    datastoreOrder,
+    "datastore",
+    result,
+    options,
+    async (item) => {
+      if (item.link && !targets.has(item.name)) await written.get(item.link)?.promise;
       return await applyDatastore(item);
-    } finally {
-      written.get(item.name)?.resolve();
-    }
-  }, datastoreChains);
+    },
+    datastoreChains,
+    // Applied, failed or left for the next run: a datastore linked to it goes on either way.
+    (item) => written.get(item.name)?.resolve(),
+  );
 
   // --- enrichment links (after every datastore exists)
   const links = of("datastore", "create", "update").filter((i) =>
