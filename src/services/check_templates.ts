@@ -70,6 +70,8 @@ export function templatePayload(template: ApiObject): ApiObject {
   if ("anomaly_message_field" in template) {
     payload.anomaly_message_field = template.anomaly_message_field;
   }
+  // A Draft template stays Draft (the original sends no status: every template came back Active).
+  if (template.status === "Active" || template.status === "Draft") payload.status = template.status;
   return payload;
 }
 
@@ -82,18 +84,24 @@ export interface TemplateImportResult {
   error?: string;
 }
 
-/** Creates one template per entry (only creates, never updates — as the original). */
-export function importCheckTemplates(
+/**
+ * Creates one template per entry (only creates, never updates — as the original), one at a time
+ * in the file's order, as the original: the server numbers templates as they arrive and lists
+ * them by number, so concurrent creates would reorder them on the target.
+ */
+export async function importCheckTemplates(
   client: QualyticsClient,
   templates: ApiObject[],
 ): Promise<TemplateImportResult[]> {
-  return Promise.all(templates.map(async (template) => {
+  const results: TemplateImportResult[] = [];
+  for (const template of templates) {
     const source = template.id ?? null;
     try {
       const created = await createCheckTemplate(client, templatePayload(template));
-      return { source_id: source, status: "created" as const, id: Number(created?.id) };
+      results.push({ source_id: source, status: "created", id: Number(created?.id) });
     } catch (error) {
-      return { source_id: source, status: "failed" as const, error: (error as Error).message };
+      results.push({ source_id: source, status: "failed", error: (error as Error).message });
     }
-  }));
+  }
+  return results;
 }

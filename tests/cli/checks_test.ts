@@ -358,6 +358,53 @@ Deno.test("checks import-templates and export-templates round trip", async () =>
   assert.match(missingFile.stderr, /File not found/);
 });
 
+Deno.test("checks import-templates creates the templates in the file's order, so the target lists them in that order", async () => {
+  // The server numbers templates as they arrive: creates sent at once came back reordered.
+  await using server = await fake({ data: {} });
+  await using tmp = await tempDir("qualytics-checks-");
+  const run = cliFor(server, { home: tmp.path });
+  const input = path.join(tmp.path, "templates.json");
+  const descriptions = Array.from({ length: 12 }, (_, i) => `template ${i}`);
+  await Deno.writeTextFile(
+    input,
+    JSON.stringify(descriptions.map((description, i) => ({
+      id: 900 + i,
+      rule_type: "notNull",
+      description,
+      properties: {},
+    }))),
+  );
+  const imported = await run(["checks", "import-templates", "--input", input]);
+  assert.equal(imported.code, 0, imported.stderr);
+  const posts = server.requests.filter("POST", "/api/quality-check-templates");
+  assert.deepEqual(posts.map((post) => plain(post.body).description), descriptions);
+  const listed = await run(["checks", "export-templates", "--output", "-", "--format", "json"]);
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.deepEqual(
+    JSON.parse(listed.stdout).map((t: { description: string }) => t.description),
+    descriptions,
+  );
+});
+
+Deno.test("checks import-templates keeps a Draft template Draft", async () => {
+  await using server = await fake({ data: {} });
+  await using tmp = await tempDir("qualytics-checks-");
+  const run = cliFor(server, { home: tmp.path });
+  const input = path.join(tmp.path, "templates.yaml");
+  await Deno.writeTextFile(
+    input,
+    "- {id: 900, rule_type: notNull, description: d, status: Draft}\n" +
+      "- {id: 901, rule_type: unique, description: a, status: Active}\n",
+  );
+  const imported = await run(["checks", "import-templates", "--input", input]);
+  assert.equal(imported.code, 0, imported.stderr);
+  const listed = await run(["checks", "export-templates", "--output", "-", "--format", "json"]);
+  assert.deepEqual(
+    JSON.parse(listed.stdout).map((t: { status: string }) => t.status),
+    ["Draft", "Active"],
+  );
+});
+
 Deno.test("checks export-templates writes JSON files as the original's json.dump(indent=4)", async () => {
   const template = '{"id": 900, "rule_type": "between", ' +
     '"description": "Plage \\u2713 \\u2014 caf\\u00e9 \\ud83d\\ude00", "container": null, ' +
