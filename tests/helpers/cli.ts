@@ -27,6 +27,8 @@ export interface RunOptions {
   tty?: boolean;
   hostname?: string;
   runProgram?: CliContext["runProgram"];
+  /** Waits (retry backoff, polling); default a real timer. Tests may shorten it. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** A temporary folder that removes itself at the end of a `using` scope. */
@@ -60,7 +62,7 @@ export async function runQualytics(args: string[], options: RunOptions = {}): Pr
     platform: "linux",
     fs: nodeFileSystem,
     now: options.now ?? (() => new Date()),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     openBrowser: options.openBrowser ?? (() => Promise.resolve(false)),
     runProgram: options.runProgram,
     stdinIsTTY: false,

@@ -325,11 +325,27 @@ function inFileOrder(items: PlanEntry[]): PlanEntry[][] {
   // `checks import` brings one folder into several datastores: a folder per datastore.
   const keyOf = (item: PlanEntry, name: string) =>
     `${item.datastore ?? ""}\u0000${path.dirname(item.file!)}\u0000${name}`;
-  const byFile = new Map<string, PlanEntry>();
+  // Each file under the stems it may be numbered in: `<name>.yaml` is the first of `<name>` and,
+  // its name ending in `_<n>`, the n-th of the stem before that (`a_2.yaml`: of `a_2` and `a`).
+  const numbered = new Map<string, Array<[PlanEntry, number]>>();
+  const add = (key: string, entry: [PlanEntry, number]) => {
+    const list = numbered.get(key);
+    if (list) list.push(entry);
+    else numbered.set(key, [entry]);
+  };
   for (const item of items) {
-    if (item.file !== undefined) byFile.set(keyOf(item, path.basename(item.file)), item);
+    const name = item.file === undefined
+      ? undefined
+      : /^(.*)\.yaml$/.exec(path.basename(item.file))?.[1];
+    if (name === undefined) continue;
+    add(keyOf(item, name), [item, 1]);
+    const suffixed = /^(.*)_([1-9]\d*)$/.exec(name);
+    if (suffixed && Number(suffixed[2]) >= 2) {
+      add(keyOf(item, suffixed[1]), [item, Number(suffixed[2])]);
+    }
   }
-  // The checks each one must come after (an exported folder numbers up to its size).
+  // The checks each one must come after: those of the folder numbered before it in its stem,
+  // whichever are left to apply (after a failed run, x_3.yaml and x_4.yaml may be the only two).
   const before = new Map<PlanEntry, PlanEntry[]>();
   for (const item of items) {
     const doc = item.check?.doc;
@@ -340,11 +356,8 @@ function inFileOrder(items: PlanEntry[]): PlanEntry[][] {
     const k = name.startsWith(`${stem}_`)
       ? Number(/^_(\d+)\.yaml$/.exec(name.slice(stem.length))?.[1] ?? 0)
       : 0;
-    const list: PlanEntry[] = [];
-    for (let n = 1; n < Math.min(k, items.length + 1); n++) {
-      const other = byFile.get(keyOf(item, n === 1 ? `${stem}.yaml` : `${stem}_${n}.yaml`));
-      if (other && other !== item) list.push(other);
-    }
+    const list = (numbered.get(keyOf(item, stem)) ?? [])
+      .filter(([other, n]) => other !== item && n < k).map(([other]) => other);
     before.set(item, list);
   }
   // Linked checks form one chain, in an order where the ones a check comes after come first.
@@ -752,47 +765,83 @@ export async function applyImport(
   }
 
   // --- computed fields
-  await each(
-    of("computed_field", "create", "update"),
-    "computed_field",
-    result,
-    options,
-    async (item) => {
-      const dsId = datastoreIdOf(item);
-      const doc = item.field!.doc;
-      if (item.action === "create") {
-        const properties = await resolveProperties(state, doc.properties, dsId);
-        const containerId = await state.containerId(dsId, item.container!);
-        const body: ApiObject = { ...doc, properties, container_id: containerId };
+  // Those the run creates, until created: a check on one that failed (or was left for the next
+  // run) waits too. Created now, it would name a field the container lacks, which the server may
+  // take as a plain field of that name and then refuse the computed field (409) on every run.
+  const fieldKey = (item: PlanEntry, name: unknown) =>
+    `${item.datastore ?? ""}\u0000${item.container ?? ""}\u0000${name}`;
+  const uncreatedFields = new Set(of("computed_field", "create").map((i) => fieldKey(i, i.name)));
+  // In waves, as the computed containers: one waits for those of its container it reads.
+  const fieldsPending = new Set(of("computed_field", "create", "update"));
+  const readsOf = (item: PlanEntry) =>
+    namesOf(item.field!.doc.source_fields).filter((name) => name !== item.name);
+  while (fieldsPending.size) {
+    const keys = new Set([...fieldsPending].map((i) => fieldKey(i, i.name)));
+    let wave = [...fieldsPending].filter((i) => !readsOf(i).some((n) => keys.has(fieldKey(i, n))));
+    if (!wave.length) wave = [...fieldsPending]; // a cycle: let the server report it
+    for (const item of wave) fieldsPending.delete(item);
+    await each(
+      wave,
+      "computed_field",
+      result,
+      options,
+      async (item) => {
+        const dsId = datastoreIdOf(item);
+        const doc = item.field!.doc;
+        const reads = readsOf(item).find((name) => uncreatedFields.has(fieldKey(item, name)));
+        if (reads !== undefined) {
+          throw new NameError(
+            `not applied: it reads the computed field '${reads}', which was not created; run again`,
+          );
+        }
+        if (item.action === "create") {
+          const properties = await resolveProperties(state, doc.properties, dsId);
+          const containerId = await state.containerId(dsId, item.container!);
+          const body: ApiObject = { ...doc, properties, container_id: containerId };
+          markManaged(body);
+          await createOnce(
+            () => createComputedField(client, body),
+            async () =>
+              ((await getContainer(client, containerId)).computed_fields as ApiObject[] | undefined)
+                ?.find((f) => f.name === item.name),
+          );
+          uncreatedFields.delete(fieldKey(item, item.name));
+          return "created";
+        }
+        const current = exportComputedField(item.server!, lookups);
+        const merged: ApiObject = { ...current, ...doc };
+        const resolvedProps = await resolveProperties(state, merged.properties, dsId);
+        const body: ApiObject = { ...merged, properties: resolvedProps };
+        delete body.container_id;
         markManaged(body);
-        await createOnce(
-          () => createComputedField(client, body),
-          async () =>
-            ((await getContainer(client, containerId)).computed_fields as ApiObject[] | undefined)
-              ?.find((f) => f.name === item.name),
-        );
-        return "created";
-      }
-      const current = exportComputedField(item.server!, lookups);
-      const merged: ApiObject = { ...current, ...doc };
-      const resolvedProps = await resolveProperties(state, merged.properties, dsId);
-      const body: ApiObject = { ...merged, properties: resolvedProps };
-      delete body.container_id;
-      markManaged(body);
-      await updateComputedField(client, item.id!, body);
-      return "updated";
-    },
-    inNameOrder(
-      (item) => `${item.datastore ?? ""}\u0000${item.container ?? ""}`,
-      (item) => computedFieldStem(item),
-      (item) => fileStem(item.file),
-    ),
-  );
+        await updateComputedField(client, item.id!, body);
+        return "updated";
+      },
+      inNameOrder(
+        (item) => `${item.datastore ?? ""}\u0000${item.container ?? ""}`,
+        (item) => computedFieldStem(item),
+        (item) => fileStem(item.file),
+      ),
+    );
+  }
 
   // --- checks
   await each(of("check", "create", "update"), "check", result, options, async (item) => {
     const dsId = datastoreIdOf(item);
     const doc = item.check!.doc;
+    const uses = [
+      ...namesOf(doc.fields),
+      doc.anomaly_message_field,
+      isObject(doc.properties) ? doc.properties.field_name : undefined,
+    ];
+    const waiting = uses.find((name) =>
+      typeof name === "string" && uncreatedFields.has(fieldKey(item, name))
+    );
+    if (waiting !== undefined) {
+      throw new NameError(
+        `not applied: it uses the computed field '${waiting}', which was not created; run again`,
+      );
+    }
     const properties = await resolveProperties(state, doc.properties, dsId);
     if (item.action === "create") {
       const containerId = typeof doc.container_id === "number"
