@@ -31,7 +31,7 @@ import { Rng } from "../../src/testing/rng.ts";
 import type { Rec, ServerData } from "../../src/testing/state.ts";
 import { nodeFileSystem } from "../../src/util/fs.ts";
 import { loadYaml } from "../../src/util/yaml.ts";
-import { envFor, fake } from "../helpers/fake.ts";
+import { emptyLike, envFor, fake } from "../helpers/fake.ts";
 import { runQualytics, tempDir } from "../helpers/cli.ts";
 import { snapshot } from "./golden.ts";
 import { describeDiff, generateState, placeholderValues } from "./generated_state.ts";
@@ -509,15 +509,7 @@ for (const seed of few(seeds(), 4)) {
     Deno.test(`checks export-templates/import-templates round trip: generated templates #${seed}, ${format.label}`, async () => {
       await using tmp = await tempDir();
       await using source = await fake({ data: generateTemplates(seed) });
-      const registries = JSON.parse(source.snapshot());
-      await using target = await fake({
-        data: JSON.stringify({
-          options: { id_base: 5001 },
-          global_tags: registries.global_tags,
-          teams: registries.teams,
-          users: registries.users,
-        }),
-      });
+      await using target = await emptyLike(source);
       const exportFrom = async (server: Server, file: string) => {
         const flags = format.flags.length ? format.flags : ["--output", file];
         const run = await runQualytics(["checks", "export-templates", ...flags], {

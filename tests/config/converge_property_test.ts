@@ -17,9 +17,9 @@ import assert from "node:assert/strict";
 import type { FaultOptions } from "../../src/testing/faults.ts";
 import { Rng } from "../../src/testing/rng.ts";
 import type { Rec } from "../../src/testing/state.ts";
-import { envFor, fake } from "../helpers/fake.ts";
+import { emptyLike, envFor, fake } from "../helpers/fake.ts";
 import { type CliRun, runQualytics, tempDir } from "../helpers/cli.ts";
-import { snapshot } from "./golden.ts";
+import { exportFolder } from "./golden.ts";
 import { describeDiff, generateState, placeholderValues } from "./generated_state.ts";
 
 type Request = { method: string; path: string };
@@ -140,27 +140,10 @@ for (const seed of seeds()) {
   Deno.test(`config import converges after faults: generated state #${seed}, ${scenario.label}`, async () => {
     const { data, datastoreIds } = generateState(seed);
     await using source = await fake({ data });
-    const registries = JSON.parse(source.snapshot());
-    await using target = await fake({
-      data: JSON.stringify({
-        options: { id_base: 5001 },
-        global_tags: registries.global_tags,
-        teams: registries.teams,
-        users: registries.users,
-        catalog: registries.catalog,
-      }),
-    });
+    await using target = await emptyLike(source);
     await using tmp = await tempDir();
-    const exportFrom = async (server: typeof source, ids: number[], output: string) => {
-      const run = await runQualytics(
-        ["config", "export", ...ids.flatMap((id) => ["--datastore-id", String(id)]), "-o", output],
-        { env: envFor(server) },
-      );
-      assert.equal(run.code, 0, run.stderr);
-      return await snapshot(output);
-    };
     const folder = path.join(tmp.path, "source");
-    const exported = await exportFrom(source, datastoreIds, folder);
+    const exported = await exportFolder(source, datastoreIds, folder);
     const env = { ...envFor(target), ...placeholderValues(exported) };
     const context = () => `seed ${seed} (${scenario.label})`;
 
@@ -183,7 +166,7 @@ for (const seed of seeds()) {
     const targetIds = names.map((name) =>
       target.state.datastores.values().find((d) => d.name === name)!.id as number
     );
-    const again = await exportFrom(target, targetIds, path.join(tmp.path, "target"));
+    const again = await exportFolder(target, targetIds, path.join(tmp.path, "target"));
     assert.ok(
       [...exported.keys()].join() === [...again.keys()].join() &&
         [...exported].every(([file, text]) => again.get(file) === text),

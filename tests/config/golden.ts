@@ -1,9 +1,11 @@
 /**
  * Helpers of the golden-folder tests: the commands of a set's `commands.txt`, folder snapshots
- * and the comparison that allows exactly the one deliberate difference (`<uid>__k`).
+ * and exports, and the comparison that allows exactly the one deliberate difference (`<uid>__k`).
  */
 import * as path from "node:path";
 import assert from "node:assert/strict";
+import { runQualytics } from "../helpers/cli.ts";
+import { envFor } from "../helpers/fake.ts";
 
 /** The shared fixtures folder. */
 export const GOLDEN = path.resolve(import.meta.dirname!, "../../../shared/fixtures/golden");
@@ -44,6 +46,20 @@ export async function snapshot(dir: string): Promise<Map<string, string>> {
   };
   await walk("");
   return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** `config export` of the datastores `ids` of `server` into `output`; the folder's files. */
+export async function exportFolder(
+  server: { url: string; token: string },
+  ids: readonly number[],
+  output: string,
+): Promise<Map<string, string>> {
+  const run = await runQualytics(
+    ["config", "export", ...ids.flatMap((id) => ["--datastore-id", String(id)]), "-o", output],
+    { env: envFor(server) },
+  );
+  assert.equal(run.code, 0, run.stderr);
+  return await snapshot(output);
 }
 
 /** Modification times of every file below `dir`. */

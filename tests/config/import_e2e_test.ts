@@ -4,9 +4,9 @@
  */
 import * as path from "node:path";
 import assert from "node:assert/strict";
-import { envFor, fake } from "../helpers/fake.ts";
+import { emptyLike, envFor, fake } from "../helpers/fake.ts";
 import { runQualytics, tempDir } from "../helpers/cli.ts";
-import { assertSameAsGolden, GOLDEN, snapshot } from "./golden.ts";
+import { assertSameAsGolden, exportFolder, GOLDEN, snapshot } from "./golden.ts";
 import { SECRETS } from "./import_fixtures.ts";
 
 /** Created counts of commands.txt's Import Summary, with PRODUCT.md's fix (no merged checks). */
@@ -394,36 +394,19 @@ Deno.test("config import: checks that share a file name are created in file orde
     seed: "scale",
     scale: { datastores: 1, containers: 4, checks: 25 },
   });
-  const registries = JSON.parse(source.snapshot());
-  await using target = await fake({
-    data: JSON.stringify({
-      global_tags: registries.global_tags,
-      teams: registries.teams,
-      users: registries.users,
-      catalog: registries.catalog,
-    }),
-  });
+  await using target = await emptyLike(source);
   await using tmp = await tempDir();
-  const [{ id }] = [...source.state.datastores.values()];
+  const idOf = (server: typeof source) => [...server.state.datastores.values()][0].id as number;
   const exported = path.join(tmp.path, "source");
   const reexported = path.join(tmp.path, "target");
   const secrets = { SCALE_PG_PASSWORD: "x", SCALE_SNOWFLAKE_PASSWORD: "x" };
-  const exportFrom = async (server: typeof source, output: string) => {
-    const run = await runQualytics(
-      ["config", "export", "--datastore-id", String(id), "-o", output],
-      { env: envFor(server) },
-    );
-    assert.equal(run.code, 0, run.stderr);
-  };
-  await exportFrom(source, exported);
-  const files = await snapshot(exported);
+  const files = await exportFolder(source, [idOf(source)], exported);
   assert.equal([...files.keys()].filter((file) => file.endsWith("_2.yaml")).length, 28);
   const imported = await runQualytics(["config", "import", "-i", exported], {
     env: { ...envFor(target), ...secrets },
   });
   assert.equal(imported.code, 0, imported.stderr);
-  await exportFrom(target, reexported);
-  const again = await snapshot(reexported);
+  const again = await exportFolder(target, [idOf(target)], reexported);
   const moved = [...files].filter(([file, text]) => again.get(file) !== text).map(([file]) => file);
   assert.deepEqual(moved, []);
 });
@@ -433,28 +416,13 @@ Deno.test("config import: when the create of x.yaml fails, x_2.yaml waits for th
     seed: "scale",
     scale: { datastores: 1, containers: 1, checks: 25 },
   });
-  const registries = JSON.parse(source.snapshot());
-  await using target = await fake({
-    data: JSON.stringify({
-      global_tags: registries.global_tags,
-      teams: registries.teams,
-      users: registries.users,
-      catalog: registries.catalog,
-    }),
-  });
+  await using target = await emptyLike(source);
   await using tmp = await tempDir();
-  const [{ id }] = [...source.state.datastores.values()];
+  const idOf = (server: typeof source) => [...server.state.datastores.values()][0].id as number;
   const exported = path.join(tmp.path, "source");
   const reexported = path.join(tmp.path, "target");
   const env = { ...envFor(target), SCALE_PG_PASSWORD: "x", SCALE_SNOWFLAKE_PASSWORD: "x" };
-  const exportFrom = async (server: typeof source, output: string) => {
-    const run = await runQualytics(
-      ["config", "export", "--datastore-id", String(id), "-o", output],
-      { env: envFor(server) },
-    );
-    assert.equal(run.code, 0, run.stderr);
-  };
-  await exportFrom(source, exported);
+  const before = await exportFolder(source, [idOf(source)], exported);
   // The first check create of the run (that of the first file, `between__amount.yaml`) fails.
   let creates = 0;
   target.setFaults({
@@ -474,8 +442,6 @@ Deno.test("config import: when the create of x.yaml fails, x_2.yaml waits for th
   assert.match(errors[1].message, /between__amount\.yaml/);
   const second = await runQualytics(["config", "import", "-i", exported], { env });
   assert.equal(second.code, 0, second.stderr);
-  await exportFrom(target, reexported);
-  const before = await snapshot(exported);
-  const after = await snapshot(reexported);
+  const after = await exportFolder(target, [idOf(target)], reexported);
   assert.deepEqual([...before].filter(([file, text]) => after.get(file) !== text), []);
 });

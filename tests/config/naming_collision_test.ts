@@ -124,6 +124,19 @@ function placeholders(files: Map<string, string>): Record<string, string> {
   return out;
 }
 
+/** `run`'s result, or a failure when it has not ended after 20 s (an import that waits forever). */
+async function unlessStalled<T>(run: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("the import stalled")), 20_000);
+  });
+  try {
+    return await Promise.race([run, stalled]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Exports `ids` of `source`, imports the folder into an empty instance, exports that again and
  * expects the same files; then a second import writes nothing, `config plan --prune` and
@@ -488,19 +501,10 @@ Deno.test("config import --concurrency 1: a link target sharing a slug with a da
   await using tmp = await tempDir();
   const { files } = await exportFrom(source, [1, 2, 3, 4], tmp.path);
   const env = { ...envFor(target), ...placeholders(files) };
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const stalled = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("the import stalled")), 20_000);
-  });
-  try {
-    const imported = await Promise.race([
-      runQualytics(["config", "import", "-i", tmp.path, "--concurrency", "1"], { env }),
-      stalled,
-    ]);
-    assert.equal(imported.code, 0, imported.stderr);
-  } finally {
-    clearTimeout(timer);
-  }
+  const imported = await unlessStalled(
+    runQualytics(["config", "import", "-i", tmp.path, "--concurrency", "1"], { env }),
+  );
+  assert.equal(imported.code, 0, imported.stderr);
   const linked = (name: string) => {
     const ds = target.state.datastores.values().find((d) => d.name === name)!;
     return target.state.datastores.get(ds.enrich_datastore as number)?.name;
@@ -574,21 +578,12 @@ Deno.test("config import: a failed link target leaves the next of its name for t
     statuses: [500],
     only: ({ method, path }) => method === "POST" && path === "/api/datastores" && ++creates === 1,
   });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const stalled = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("the import stalled")), 20_000);
-  });
-  try {
-    const first = await Promise.race([
-      runQualytics(["config", "import", "-i", folder, "--sync", "never"], { env }),
-      stalled,
-    ]);
-    assert.equal(first.code, 1, first.stderr);
-    assert.match(first.stderr, /datastores\/dq\/_datastore\.yaml, which failed/);
-  } finally {
-    clearTimeout(timer);
-    target.setFaults(undefined);
-  }
+  const first = await unlessStalled(
+    runQualytics(["config", "import", "-i", folder, "--sync", "never"], { env }),
+  );
+  target.setFaults(undefined);
+  assert.equal(first.code, 1, first.stderr);
+  assert.match(first.stderr, /datastores\/dq\/_datastore\.yaml, which failed/);
   const second = await runQualytics(["config", "import", "-i", folder], { env });
   assert.equal(second.code, 0, second.stderr);
   const ids = ["DQ", "dq", "Sales", "Ops"].map((name) =>

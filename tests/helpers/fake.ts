@@ -11,6 +11,17 @@ export async function fake(options?: Options): Promise<Server & AsyncDisposable>
   return Object.assign(server, { [Symbol.asyncDispose]: () => server.close() });
 }
 
+/**
+ * An empty instance beside `source`: its registries (tags, teams, users) and sync catalog, no
+ * objects, and ids from 5001, so that an id copied from the source instead of resolved shows.
+ */
+export async function emptyLike(source: Server): Promise<Server & AsyncDisposable> {
+  const { global_tags, teams, users, catalog } = JSON.parse(source.snapshot());
+  return await fake({
+    data: JSON.stringify({ options: { id_base: 5001 }, global_tags, teams, users, catalog }),
+  });
+}
+
 /** The environment that points the CLI at a server. */
 export function envFor(server: { url: string; token: string }): Record<string, string> {
   return { QUALYTICS_URL: server.url, QUALYTICS_TOKEN: server.token };
