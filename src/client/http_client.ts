@@ -140,6 +140,13 @@ export function encodeQuery(query: Query | undefined): string {
   return text ? `?${text}` : "";
 }
 
+/**
+ * A connection that was made and then cut before the answer (by the server, a proxy or a load
+ * balancer): the request may have reached the server, unlike a refused one.
+ */
+const CONNECTION_CUT =
+  /closed before message completed|connection reset|ECONNRESET|socket hang up|broken pipe|EPIPE/i;
+
 function isConnectionRefused(error: unknown): boolean {
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
   const text = [
@@ -429,6 +436,10 @@ export class QualyticsClient {
             (untrusted ? "The server's certificate is not trusted. " : "") +
             `If the server uses a self-signed certificate, run 'qualytics auth init' with ` +
             `--no-verify-ssl; if it serves plain HTTP, use http:// in the URL.`
+          : CONNECTION_CUT.test(reason)
+          ? `The connection to ${url} closed before the server answered (${reason}). The server ` +
+            `may or may not have received the request; a proxy's or the server's time limit ` +
+            `can cause this.`
           : `Could not connect to ${url} (${reason}). Check that the server is running and ` +
             `the URL is correct.`,
         { status: 0, url, method },

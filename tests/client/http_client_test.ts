@@ -244,3 +244,20 @@ Deno.test("paginate with an expected total gives the same items whatever the gue
     assert.equal(server.requests.count("GET"), gets, `guess ${guess}`);
   }
 });
+
+Deno.test("a connection cut before the answer says so, not 'could not connect'", async () => {
+  await using server = await fake({ seed: "demo", faults: { dropRate: 1 } });
+  const client = new QualyticsClient({
+    baseUrl: server.url,
+    token: server.token,
+    maxRetries: 1,
+    sleep: () => Promise.resolve(),
+  });
+  await assert.rejects(client.get("datastores"), (error) => {
+    assert.ok(error instanceof NetworkError);
+    assert.equal(error.refused, false);
+    assert.match(error.message, /connection to .* closed before the server answered/);
+    assert.doesNotMatch(error.message, /Could not connect/);
+    return true;
+  });
+});
