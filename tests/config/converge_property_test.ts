@@ -17,7 +17,7 @@ import assert from "node:assert/strict";
 import type { FaultOptions } from "../../src/testing/faults.ts";
 import { Rng } from "../../src/testing/rng.ts";
 import type { Rec } from "../../src/testing/state.ts";
-import { emptyLike, envFor, fake } from "../helpers/fake.ts";
+import { emptyLike, envFor, failNth, fake, slowChecksGateway } from "../helpers/fake.ts";
 import { type CliRun, runQualytics, tempDir } from "../helpers/cli.ts";
 import { exportFolder } from "./golden.ts";
 import { describeDiff, generateState, placeholderValues } from "./generated_state.ts";
@@ -287,46 +287,19 @@ Deno.test("config import: when only x_3.yaml and x_4.yaml are left to create, x_
     env: envFor(source),
   });
   assert.equal(exported.code, 0, exported.stderr);
-  const gateway = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
-    const url = new URL(req.url);
-    const body = req.method === "GET" ? undefined : await req.text();
-    if (req.method === "POST" && url.pathname === "/api/quality-checks") {
-      if (JSON.parse(body!).description === "slow") {
-        await new Promise((resolve) => setTimeout(resolve, 150));
-      }
-    }
-    return await fetch(`${target.url}${url.pathname}${url.search}`, {
-      method: req.method,
-      headers: req.headers,
-      body,
-    });
-  });
-  try {
-    const env = {
-      QUALYTICS_URL: `http://127.0.0.1:${gateway.addr.port}`,
-      QUALYTICS_TOKEN: target.token,
-      PG_PASSWORD: "x",
-    };
-    let creates = 0;
-    target.setFaults({
-      failRate: 1,
-      statuses: [500],
-      only: ({ method, path }) =>
-        method === "POST" && path === "/api/quality-checks" && ++creates === 3,
-    });
-    const first = await runQualytics(["config", "import", "-i", folder], { env });
-    target.setFaults(undefined);
-    assert.equal(first.code, 1, first.stderr);
-    assert.match(first.stderr, /notnull__id_3\.yaml: Injected fault/);
-    const second = await runQualytics(["config", "import", "-i", folder], { env });
-    assert.equal(second.code, 0, second.stderr);
-    assert.deepEqual(
-      target.state.checks.values().map((c) => c.description),
-      ["first", "second", "slow", "fourth"],
-    );
-  } finally {
-    await gateway.shutdown();
-  }
+  await using gateway = slowChecksGateway(target);
+  const env = { ...envFor(gateway), PG_PASSWORD: "x" };
+  target.setFaults(failNth("POST", "/api/quality-checks", 3));
+  const first = await runQualytics(["config", "import", "-i", folder], { env });
+  target.setFaults(undefined);
+  assert.equal(first.code, 1, first.stderr);
+  assert.match(first.stderr, /notnull__id_3\.yaml: Injected fault/);
+  const second = await runQualytics(["config", "import", "-i", folder], { env });
+  assert.equal(second.code, 0, second.stderr);
+  assert.deepEqual(
+    target.state.checks.values().map((c) => c.description),
+    ["first", "second", "slow", "fourth"],
+  );
 });
 
 Deno.test("config import: a computed field that reads another is created after it, and waits for the next run when that one fails", async () => {
@@ -365,13 +338,7 @@ Deno.test("config import: a computed field that reads another is created after i
     await using target = await fake({ data: { catalog: data.catalog } });
     const env = { ...envFor(target), PG_PASSWORD: "x" };
     if (faults) {
-      let creates = 0;
-      target.setFaults({
-        failRate: 1,
-        statuses: [500],
-        only: ({ method, path }) =>
-          method === "POST" && path === "/api/computed-fields" && ++creates === 1,
-      });
+      target.setFaults(failNth("POST", "/api/computed-fields", 1));
       const first = await runQualytics(["config", "import", "-i", folder], { env });
       target.setFaults(undefined);
       assert.equal(first.code, 1, first.stderr);

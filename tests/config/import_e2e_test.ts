@@ -4,7 +4,7 @@
  */
 import * as path from "node:path";
 import assert from "node:assert/strict";
-import { emptyLike, envFor, fake } from "../helpers/fake.ts";
+import { emptyLike, envFor, failNth, fake } from "../helpers/fake.ts";
 import { runQualytics, tempDir } from "../helpers/cli.ts";
 import { assertSameAsGolden, exportFolder, GOLDEN, snapshot } from "./golden.ts";
 import { SECRETS } from "./import_fixtures.ts";
@@ -424,13 +424,7 @@ Deno.test("config import: when the create of x.yaml fails, x_2.yaml waits for th
   const env = { ...envFor(target), SCALE_PG_PASSWORD: "x", SCALE_SNOWFLAKE_PASSWORD: "x" };
   const before = await exportFolder(source, [idOf(source)], exported);
   // The first check create of the run (that of the first file, `between__amount.yaml`) fails.
-  let creates = 0;
-  target.setFaults({
-    failRate: 1,
-    statuses: [500],
-    only: ({ method, path }) =>
-      method === "POST" && path === "/api/quality-checks" && ++creates === 1,
-  });
+  target.setFaults(failNth("POST", "/api/quality-checks", 1));
   const first = await runQualytics(["config", "import", "-i", exported, "--format", "json"], {
     env,
   });

@@ -9,7 +9,7 @@
 import * as path from "node:path";
 import assert from "node:assert/strict";
 import type { Rec, ServerData } from "../../src/testing/state.ts";
-import { envFor, fake } from "../helpers/fake.ts";
+import { envFor, failNth, fake } from "../helpers/fake.ts";
 import { runQualytics, tempDir, writeFiles } from "../helpers/cli.ts";
 import { snapshot } from "./golden.ts";
 
@@ -572,12 +572,7 @@ Deno.test("config import: a failed link target leaves the next of its name for t
   const env = { ...envFor(target), ...placeholders(files) };
   // The first datastore create (`DQ`, in datastores/dq/) fails; `dq` (dq_2/) must not be
   // created before it, and `Sales`, linked to `dq`, must not wait for it forever.
-  let creates = 0;
-  target.setFaults({
-    failRate: 1,
-    statuses: [500],
-    only: ({ method, path }) => method === "POST" && path === "/api/datastores" && ++creates === 1,
-  });
+  target.setFaults(failNth("POST", "/api/datastores", 1));
   const first = await unlessStalled(
     runQualytics(["config", "import", "-i", folder, "--sync", "never"], { env }),
   );

@@ -19,7 +19,7 @@
 import * as path from "node:path";
 import assert from "node:assert/strict";
 import type { Rec, ServerData } from "../../src/testing/state.ts";
-import { emptyLike, envFor, fake } from "../helpers/fake.ts";
+import { emptyLike, envFor, fake, slowChecksGateway } from "../helpers/fake.ts";
 import { runQualytics, tempDir } from "../helpers/cli.ts";
 import { exportFolder, snapshot } from "./golden.ts";
 import {
@@ -160,63 +160,40 @@ Deno.test("config import: check files whose stems end in _<digits> are created i
   };
   await using source = await fake({ data });
   await using target = await fake({ data: { catalog: data.catalog } });
-  let held = 0;
-  const gateway = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
-    const url = new URL(req.url);
-    const body = req.method === "GET" ? undefined : await req.text();
-    if (req.method === "POST" && url.pathname === "/api/quality-checks") {
-      if (JSON.parse(body!).description === "slow") {
-        held++;
-        await new Promise((resolve) => setTimeout(resolve, 150));
-      }
-    }
-    return await fetch(`${target.url}${url.pathname}${url.search}`, {
-      method: req.method,
-      headers: req.headers,
-      body,
-    });
+  await using gateway = slowChecksGateway(target);
+  await using tmp = await tempDir();
+  const folder = path.join(tmp.path, "source");
+  const exported = await runQualytics(["config", "export", "--datastore-id", "1", "-o", folder], {
+    env: envFor(source),
   });
-  try {
-    await using tmp = await tempDir();
-    const folder = path.join(tmp.path, "source");
-    const exported = await runQualytics(["config", "export", "--datastore-id", "1", "-o", folder], {
-      env: envFor(source),
-    });
-    assert.equal(exported.code, 0, exported.stderr);
-    const files = await snapshot(folder);
-    const checks = [...files.keys()].filter((file) => file.includes("/checks/"));
-    assert.deepEqual(checks.map((file) => path.basename(file)), [
-      "notnull__address.yaml",
-      "notnull__address_2.yaml",
-      "notnull__address_2_2.yaml",
-      "notnull__address_2_3.yaml",
-      "notnull__line_2.yaml",
-      "notnull__line_2_2.yaml",
-    ]);
-    const imported = await runQualytics(["config", "import", "-i", folder], {
-      env: {
-        QUALYTICS_URL: `http://127.0.0.1:${gateway.addr.port}`,
-        QUALYTICS_TOKEN: target.token,
-        PG_PASSWORD: "x",
-      },
-    });
-    assert.equal(imported.code, 0, imported.stderr);
-    assert.equal(held, 2);
-    const id = target.state.datastores.values()[0].id;
-    const again = await runQualytics(
-      ["config", "export", "--datastore-id", String(id), "-o", path.join(tmp.path, "target")],
-      { env: envFor(target) },
-    );
-    assert.equal(again.code, 0, again.stderr);
-    const after = await snapshot(path.join(tmp.path, "target"));
-    assert.deepEqual(
-      checks.filter((file) => after.get(file) !== files.get(file)),
-      [],
-      describeDiff(files, after),
-    );
-  } finally {
-    await gateway.shutdown();
-  }
+  assert.equal(exported.code, 0, exported.stderr);
+  const files = await snapshot(folder);
+  const checks = [...files.keys()].filter((file) => file.includes("/checks/"));
+  assert.deepEqual(checks.map((file) => path.basename(file)), [
+    "notnull__address.yaml",
+    "notnull__address_2.yaml",
+    "notnull__address_2_2.yaml",
+    "notnull__address_2_3.yaml",
+    "notnull__line_2.yaml",
+    "notnull__line_2_2.yaml",
+  ]);
+  const imported = await runQualytics(["config", "import", "-i", folder], {
+    env: { ...envFor(gateway), PG_PASSWORD: "x" },
+  });
+  assert.equal(imported.code, 0, imported.stderr);
+  assert.equal(gateway.held(), 2);
+  const id = target.state.datastores.values()[0].id;
+  const again = await runQualytics(
+    ["config", "export", "--datastore-id", String(id), "-o", path.join(tmp.path, "target")],
+    { env: envFor(target) },
+  );
+  assert.equal(again.code, 0, again.stderr);
+  const after = await snapshot(path.join(tmp.path, "target"));
+  assert.deepEqual(
+    checks.filter((file) => after.get(file) !== files.get(file)),
+    [],
+    describeDiff(files, after),
+  );
 });
 
 Deno.test("config diff and export: the checks of a container whose name slugs to nothing (written into checks/ itself) are managed files", async () => {

@@ -1,5 +1,6 @@
 /** Starts a fake controlplane that closes itself at the end of a `using` scope. */
 import { startFakeControlplane } from "../../src/testing/mod.ts";
+import type { FaultOptions } from "../../src/testing/faults.ts";
 import { type CliRun, type RunOptions, runQualytics } from "./cli.ts";
 
 type Options = Parameters<typeof startFakeControlplane>[0];
@@ -20,6 +21,48 @@ export async function emptyLike(source: Server): Promise<Server & AsyncDisposabl
   return await fake({
     data: JSON.stringify({ options: { id_base: 5001 }, global_tags, teams, users, catalog }),
   });
+}
+
+/** Faults that answer `status` to the `n`-th `method` request on `path`, and to no other. */
+export function failNth(method: string, path: string, n: number, status = 500): FaultOptions {
+  let seen = 0;
+  return {
+    failRate: 1,
+    statuses: [status],
+    only: (request) => request.method === method && request.path === path && ++seen === n,
+  };
+}
+
+/**
+ * A gateway in front of `server` that holds back each check create whose description is
+ * `"slow"` for `ms`, so that a create sent after it arrives first; `held` counts them.
+ */
+export function slowChecksGateway(
+  server: { url: string; token: string },
+  ms = 150,
+): { url: string; token: string; held: () => number } & AsyncDisposable {
+  let held = 0;
+  const gateway = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const url = new URL(req.url);
+    const body = req.method === "GET" ? undefined : await req.text();
+    if (req.method === "POST" && url.pathname === "/api/quality-checks") {
+      if (JSON.parse(body!).description === "slow") {
+        held++;
+        await new Promise((resolve) => setTimeout(resolve, ms));
+      }
+    }
+    return await fetch(`${server.url}${url.pathname}${url.search}`, {
+      method: req.method,
+      headers: req.headers,
+      body,
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${gateway.addr.port}`,
+    token: server.token,
+    held: () => held,
+    [Symbol.asyncDispose]: () => gateway.shutdown(),
+  };
 }
 
 /** The environment that points the CLI at a server. */
