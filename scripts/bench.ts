@@ -6,8 +6,8 @@
  * empty instance (same tag/team registries and sync catalog), and a no-change re-import. Each
  * phase runs the real CLI as a subprocess; export and re-import `--runs` times (default 7, each
  * export into a fresh folder), the first import once (it takes a fresh instance). Reported per
- * phase, as the median of its runs: wall time (and wall time minus the CLI's start-up, the
- * median of as many `--version` runs), requests by method, the lower bound
+ * phase, as the median of its runs: wall time (and wall time minus the CLI's start-up: the
+ * median of `--version` runs made between the phase's runs), requests by method, the lower bound
  * `requests / concurrency × latency`, the ratio of (start-up adjusted) wall time to it, and the
  * peak RSS of the CLI process (VmHWM, the largest of the runs).
  *
@@ -116,10 +116,8 @@ const envOf = (server: { url: string; token: string }) => ({
 });
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
-// The start-up is subtracted from every phase: the median of as many runs, not one sample.
+/** Every `--version` run of the bench (see {@link phase}). */
 const startups: number[] = [];
-for (let i = 0; i < Math.max(3, RUNS); i++) startups.push((await cli(["--version"], {})).ms);
-const startupMs = median(startups);
 const results: PhaseResult[] = [];
 
 const floors: PhaseResult[] = [];
@@ -133,7 +131,12 @@ async function phase(
   into: PhaseResult[] = results,
 ): Promise<void> {
   const samples: Array<Omit<PhaseResult, "phase" | "adjustedMs">> = [];
-  for (let run = 0; run < runs; run++) {
+  // The start-up subtracted: the median of `--version` runs made between this phase's runs
+  // (at least three), so that it is measured with the machine as fast as the phase was.
+  const phaseStartups: number[] = [];
+  for (let run = 0; run < Math.max(runs, 3); run++) {
+    phaseStartups.push((await cli(["--version"], {})).ms);
+    if (run >= runs) continue;
     server.requests.clear();
     const result = await cli([...argv(run), "--concurrency", String(CONCURRENCY)], envOf(server));
     if (result.code !== 0) {
@@ -152,11 +155,12 @@ async function phase(
   }
   const wallMs = median(samples.map((sample) => sample.wallMs));
   const last = samples[samples.length - 1];
+  startups.push(...phaseStartups);
   into.push({
     ...last,
     phase: name,
     wallMs,
-    adjustedMs: Math.max(0, wallMs - startupMs),
+    adjustedMs: Math.max(0, wallMs - median(phaseStartups)),
     peakRssMb: Math.max(...samples.map((sample) => sample.peakRssMb)),
     code: Math.max(...samples.map((sample) => sample.code)),
     writes: Math.max(...samples.map((sample) => sample.writes)),
@@ -202,7 +206,8 @@ try {
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 console.log(
   `\nconfig-as-code bench: scale seed, latency ${LATENCY} ms, concurrency ${CONCURRENCY}, ` +
-    `CLI start-up ${fmt(startupMs)}; medians of ${RUNS} runs (first import: 1 run); ` +
+    `CLI start-up ${fmt(median(startups))} (median; each phase subtracts its own); ` +
+    `medians of ${RUNS} runs (first import: 1 run); ` +
     `folders in ${path.dirname(work)}\n`,
 );
 console.log(
