@@ -14,6 +14,7 @@ import { homedir, hostname } from "node:os";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
 import { runCli } from "./src/cli/main.ts";
+import { fetchTransportWith, type Transport } from "./src/client/transport.ts";
 import { type FileSystem, nodeFileSystem, withBlockingReads } from "./src/util/fs.ts";
 
 /** `node:child_process`, loaded by the few commands that start programs, not at every start-up. */
@@ -85,6 +86,20 @@ export function cliFileSystem(): FileSystem {
   });
 }
 
+/**
+ * On Deno, `fetch` with requests sent at most once on connections of their own: Deno resends a
+ * request whose kept-alive connection closed before the answer, even one the server received
+ * (see `TransportRequest.once`). Elsewhere, the client's default.
+ */
+export function cliTransport(): Transport | undefined {
+  const deno = (globalThis as { Deno?: typeof Deno }).Deno;
+  if (!deno?.createHttpClient) return undefined;
+  let single: Deno.HttpClient | undefined;
+  return fetchTransportWith((request) =>
+    request.once ? { client: single ??= deno.createHttpClient({ poolMaxIdlePerHost: 0 }) } : {}
+  );
+}
+
 /** Runs the CLI with the process's arguments, streams and environment. */
 export async function main(args: string[] = process.argv.slice(2)): Promise<number> {
   endQuietlyOnClosedPipe(process.stdout);
@@ -111,6 +126,7 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<numb
     openBrowser,
     runProgram,
     stdinIsTTY: !!process.stdin.isTTY,
+    transport: cliTransport(),
   });
 }
 

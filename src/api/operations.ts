@@ -8,7 +8,7 @@ import type { ApiObject, Operation } from "./types.ts";
 
 /** Starts an operation (`type` is sync, profile, scan, materialize or export). */
 export function runOperation(client: QualyticsClient, body: ApiObject): Promise<Operation> {
-  return client.post<Operation>("operations/run", { body });
+  return client.post<Operation>("operations/run", { body, once: true });
 }
 
 /** One operation with its progress counters. */

@@ -96,5 +96,6 @@ export function exportCheckTemplates(
 ): Promise<unknown> {
   return client.post("export/check-templates", {
     query: { enrich_datastore_id: enrichDatastoreId, template_ids: templateIds },
+    once: true,
   });
 }

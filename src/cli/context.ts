@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { Transport } from "../client/transport.ts";
 import type { FileSystem } from "../util/fs.ts";
 import type { SecretRegistry } from "../util/redact.ts";
 
@@ -40,6 +41,12 @@ export interface CliContext {
   ) => Promise<{ code: number; stdout: string; stderr: string }>;
   /** Whether standard input is a terminal (never prompt otherwise). */
   stdinIsTTY: boolean;
+  /**
+   * The network layer of API clients with certificate checks on (default: `fetch`); the
+   * program's gives requests sent at most once a connection of their own where the runtime
+   * would otherwise resend them (see `TransportRequest.once`).
+   */
+  transport?: Transport;
   /**
    * The secrets of this run, scrubbed from everything written to `stdout` and `stderr`.
    * `runCli` sets it (and wraps both streams); whoever creates a secret registers it here.

@@ -125,6 +125,8 @@ export async function createClient(
     baseUrl: settings.url,
     token: settings.token,
     sslVerify: settings.sslVerify,
+    // Without certificate checks the client uses its own node:https transport.
+    transport: settings.sslVerify === false ? undefined : ctx.transport,
     timeoutMs: settings.timeoutSeconds * 1000,
     concurrency: options.concurrency,
     debug: options.debug ? (line) => ctx.stderr.write(`[debug] ${line}\n`) : undefined,

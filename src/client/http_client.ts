@@ -89,6 +89,12 @@ export interface RequestOptions {
    * create, answered with the created object) requires one unless the answer is a 204.
    */
   expect?: "object" | "any";
+  /**
+   * It must reach the server at most once, and goes on a connection of its own (see `once` in
+   * transport.ts): for what nothing on the server stops from happening twice
+   * (running an operation). Creates need not: a create sent again answers 409.
+   */
+  once?: boolean;
 }
 
 /** A page of a paged list endpoint. */
@@ -417,6 +423,7 @@ export class QualyticsClient {
         headers,
         body,
         signal: controller.signal,
+        once: options.once,
       });
     } catch (error) {
       if (controller.signal.aborted) {

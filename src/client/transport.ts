@@ -13,6 +13,13 @@ export interface TransportRequest {
   headers: Record<string, string>;
   body?: string;
   signal: AbortSignal;
+  /**
+   * It must reach the server at most once: it goes on a connection of its own, never on one
+   * kept alive from an earlier request. On a reused connection that closes before the answer,
+   * Deno's `fetch` (and its `node:http`) send the request again by themselves, even when the
+   * server had received it: an operation would run twice.
+   */
+  once?: boolean;
 }
 
 /** A response as a transport hands it back: status, headers and the whole body text. */
@@ -26,19 +33,39 @@ export interface TransportResponse {
 export type Transport = (request: TransportRequest) => Promise<TransportResponse>;
 
 /**
- * The default transport: the platform's `fetch`. Redirects are handed back, not followed (as
+ * A transport over the platform's `fetch`; `extra` adds to the `fetch` options of a request
+ * (a runtime's own connection settings, say). Redirects are handed back, not followed (as
  * `node:http` in {@link insecureTransport} does): the client turns a 3xx into an error.
+ *
+ * @example
+ * ```ts
+ * // Deno: requests sent at most once on connections of their own.
+ * const single = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
+ * const transport = fetchTransportWith((request) => request.once ? { client: single } : {});
+ * ```
  */
-export const fetchTransport: Transport = async (request) => {
-  const response = await fetch(request.url, {
-    method: request.method,
-    headers: request.headers,
-    body: request.body,
-    signal: request.signal,
-    redirect: "manual",
-  });
-  return { status: response.status, headers: response.headers, text: await response.text() };
-};
+export function fetchTransportWith(
+  extra: (request: TransportRequest) => Record<string, unknown>,
+): Transport {
+  return async (request) => {
+    const response = await fetch(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      signal: request.signal,
+      redirect: "manual",
+      ...extra(request),
+    });
+    return { status: response.status, headers: response.headers, text: await response.text() };
+  };
+}
+
+/**
+ * The default transport: the platform's `fetch`, which gives a request no connection of its
+ * own ({@link TransportRequest.once}); where the platform resends requests, the program passes
+ * the client one that does (cli.ts on Deno).
+ */
+export const fetchTransport: Transport = fetchTransportWith(() => ({}));
 
 /** A transport that does not verify TLS certificates, for this client's requests only. */
 export function insecureTransport(): Transport {
@@ -59,7 +86,9 @@ async function loadInsecureTransport(): Promise<Transport> {
       const req = send(url, {
         method: request.method,
         headers: request.headers,
-        agent: isHttps ? agent : plainAgent,
+        // `false`: a connection of its own (see TransportRequest.once).
+        agent: request.once ? false : isHttps ? agent : plainAgent,
+        rejectUnauthorized: false,
         signal: request.signal,
       }, (res) => {
         const chunks: Uint8Array[] = [];

@@ -11,6 +11,7 @@ import { NetworkError, NotFoundError, QualyticsApiError } from "../../src/client
 import { type ClientOptions, QualyticsClient } from "../../src/client/http_client.ts";
 import { envFor, fake } from "../helpers/fake.ts";
 import { runQualytics, tempDir } from "../helpers/cli.ts";
+import { cliTransport } from "../../cli.ts";
 
 interface Seen {
   method: string;
@@ -391,4 +392,36 @@ Deno.test("paging stops when a server without counts repeats a page of items wit
   const items = await clientOf(server.url).paginate("things", {}, 2);
   assert.deepEqual(items, [{ name: "a" }, { name: "b" }]);
   assert.equal(requests, 2);
+});
+
+Deno.test("a request sent at most once is not resent when its answer is lost after the server applied it", async () => {
+  // Over a kept-alive connection that closes before the answer, Deno's fetch and its node:http
+  // send a request again by themselves. `once` gives it a connection of its own: the server sees
+  // it once and the client reports the loss. Each transport the CLI uses, with certificate
+  // checks (the program's, cli.ts) and without (the client's node:https one).
+  for (const sslVerify of [true, false]) {
+    let posts = 0;
+    await using server = await fake({
+      seed: "demo",
+      faults: {
+        dropRate: 1,
+        dropAfterApply: true,
+        only: (r) => r.method === "POST" && r.path === "/api/global-tags" && ++posts === 1,
+      },
+    });
+    const client = new QualyticsClient({
+      baseUrl: server.url,
+      token: server.token,
+      sslVerify,
+      transport: sslVerify ? cliTransport() : undefined,
+      maxRetries: 0,
+    });
+    await client.get("connections");
+    await assert.rejects(
+      client.post("global-tags", { body: { name: "once", color: "#fff" }, once: true }),
+      (error) =>
+        error instanceof NetworkError && /closed before the server answered/.test(error.message),
+    );
+    assert.equal(server.requests.count("POST", "/api/global-tags"), 1, `sslVerify ${sslVerify}`);
+  }
 });

@@ -249,6 +249,28 @@ Deno.test("config import: a create applied whose answer was lost is found, not r
   assert.equal(again.code, 0, again.stderr);
 });
 
+Deno.test("config import: a sync whose answer is lost after the server started it is not started again", async () => {
+  // The datastore created in this run is synced; the server starts the sync and the connection
+  // closes before the answer. Deno's fetch would send the request again on its own over the
+  // kept-alive connection (a second sync); it goes on a connection of its own, so the loss is
+  // reported instead.
+  let runs = 0;
+  await using server = await emptyServer("minimal", {
+    faults: {
+      dropRate: 1,
+      dropAfterApply: true,
+      only: (r) => r.method === "POST" && r.path === "/api/operations/run" && ++runs === 1,
+    },
+  });
+  const env = { ...envFor(server), ...SECRETS.minimal };
+  const run = await runQualytics(["config", "import", "-i", folderOf("minimal")], { env });
+  // One sync for each of the two datastores created, the first one's answer lost.
+  assert.equal(server.requests.filter("POST", "/api/operations/run").length, 2, run.stderr);
+  assert.equal(server.state.operations.size, 2);
+  assert.match(run.stderr, /Sync: Enrichment: .*closed before the server answered/);
+  assert.equal(run.code, 1);
+});
+
 Deno.test("config import: two server checks storing one UID are refused, never merged", async () => {
   // Both checks of container 100 carry the same stored UID (copied in the UI with the rest of
   // the metadata, say). The export writes it into both files; an import that matched by it would

@@ -4,6 +4,7 @@
  */
 import * as path from "node:path";
 import { runCli } from "../../src/cli/main.ts";
+import { cliTransport } from "../../cli.ts";
 import type { CliContext } from "../../src/cli/context.ts";
 import { nodeFileSystem } from "../../src/util/fs.ts";
 
@@ -66,6 +67,7 @@ export async function runQualytics(args: string[], options: RunOptions = {}): Pr
     openBrowser: options.openBrowser ?? (() => Promise.resolve(false)),
     runProgram: options.runProgram,
     stdinIsTTY: false,
+    transport: cliTransport(),
   });
   if (!options.home) await Deno.remove(home, { recursive: true }).catch(() => {});
   return { code, stdout, stderr };
