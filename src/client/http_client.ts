@@ -95,6 +95,11 @@ export interface RequestOptions {
    * (running an operation). Creates need not: a create sent again answers 409.
    */
   once?: boolean;
+  /**
+   * Reads a 2xx answer's body (default {@link parseJson}, which keeps `1.0` a float and big
+   * integers exact); a body it cannot read is a {@link ValidationError}.
+   */
+  parse?: (text: string) => unknown;
 }
 
 /** A page of a paged list endpoint. */
@@ -239,16 +244,18 @@ export class QualyticsClient {
    *   requested together with page 1 instead of after it (one round trip less). The result is
    *   the same whatever the guess: page 1 decides which pages count, further pages are fetched
    *   when there are more, and guessed pages past the end are left out.
+   * @param parse reads each page's body (see {@link RequestOptions.parse}).
    */
   async paginate<T = Record<string, unknown>>(
     path: string,
     query: Query = {},
     pageSize = 100,
     expectedTotal = 0,
+    parse?: (text: string) => unknown,
   ): Promise<T[]> {
     const fetchPage = async (page: number) => {
       const pageQuery = { ...query, page, size: pageSize };
-      const body = await this.get<unknown>(path, { query: pageQuery });
+      const body = await this.get<unknown>(path, { query: pageQuery, parse });
       if (isPage(body)) return body as Page<T>;
       throw new UnexpectedResponseError(
         `The server answered GET ${this.#url(path, pageQuery)} with something that is not a ` +
@@ -473,7 +480,7 @@ export class QualyticsClient {
       let value: unknown = null;
       if (status !== 204 && text.trim() !== "") {
         try {
-          value = parseJson(text);
+          value = (options.parse ?? parseJson)(text);
         } catch {
           throw new ValidationError(
             `The server answered ${method} ${url} with a body that is not JSON: ${

@@ -271,6 +271,42 @@ Deno.test("config import: a sync whose answer is lost after the server started i
   assert.equal(run.code, 1);
 });
 
+Deno.test("config import: an update keeps the server's float values of keys a file leaves out", async () => {
+  // The plan reads the target's checks faster than exactly (`100000.0` as `100000`, which
+  // compares alike); what an update sends back of the server's check must still be `100000.0`,
+  // or the next export would write `max: 100000` where the folder says nothing.
+  const data = await Deno.readTextFile(path.join(GOLDEN, "minimal", "server.json"));
+  assert.match(data, /"max": 100000,/);
+  await using server = await fake({ data: data.replace(/"max": 100000,/, '"max": 100000.0,') });
+  await using dir = await tempDir();
+  const input = path.join(dir.path, "in");
+  for (const [file, text] of await snapshot(folderOf("minimal"))) {
+    await Deno.mkdir(path.dirname(path.join(input, file)), { recursive: true });
+    await Deno.writeTextFile(path.join(input, file), text);
+  }
+  const between = path.join(
+    input,
+    "datastores/sales_warehouse/checks/orders/between__total_amount.yaml",
+  );
+  const text = await Deno.readTextFile(between);
+  const partial = text.replace(/^properties:\n( {2}.*\n)+/m, "").replace(
+    /^description: .*$/m,
+    "description: changed",
+  );
+  assert.doesNotMatch(partial, /max:/);
+  await Deno.writeTextFile(between, partial);
+  const env = { ...envFor(server), ...SECRETS.minimal };
+  const run = await runQualytics(["config", "import", "-i", input], { env });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(server.requests.count("PUT", "/api/quality-checks/502"), 1, run.stderr);
+  const after = await exportFolder(server, [10, 20], path.join(dir.path, "out"));
+  const exported = after.get(
+    "datastores/sales_warehouse/checks/orders/between__total_amount.yaml",
+  )!;
+  assert.match(exported, /^description: changed$/m);
+  assert.match(exported, /^ {2}max: 100000\.0$/m);
+});
+
 Deno.test("config import: two server checks storing one UID are refused, never merged", async () => {
   // Both checks of container 100 carry the same stored UID (copied in the UI with the rest of
   // the metadata, say). The export writes it into both files; an import that matched by it would

@@ -12,7 +12,7 @@ import { listAllDatastores } from "../../api/datastores.ts";
 import { listRuleSpecifications } from "../../api/quality_checks.ts";
 import type { ApiObject } from "../../api/types.ts";
 import type { QualyticsClient } from "../../client/http_client.ts";
-import { isJsonFloat } from "../../util/json.ts";
+import { isJsonFloat, parseJson } from "../../util/json.ts";
 import { slug } from "../../util/slug.ts";
 import type {
   FoundDatastore,
@@ -402,6 +402,7 @@ export class TargetReader {
         { datastore: id, archived: "include" },
         100,
         expected,
+        parseCheckPage,
       ));
       this.#checks.set(id, listing);
     }
@@ -494,6 +495,49 @@ export class TargetReader {
       }),
     ]);
   }
+}
+
+/** Where a check read by {@link parseCheckPage} came from: its page's text, and its index. */
+const checkSources = new WeakMap<ApiObject, { page: CheckPageText; index: number }>();
+
+/** The text of a page of checks, and its items as {@link parseJson} reads them, once asked. */
+interface CheckPageText {
+  text: string;
+  exact?: unknown[];
+}
+
+/** Runs of 16 digits: integers beyond 2^53 (or text), which only {@link parseJson} reads exactly. */
+const LONG_DIGITS = /\d{16}/;
+
+/**
+ * Reads a page of the target's checks for the plan with `JSON.parse`: twice as fast as
+ * {@link parseJson} on the pages a plan reads by the dozen (every check has a `coverage` of
+ * `1.0`), and the only difference, integral floats read as integers, is no difference to the
+ * comparison ({@link surelySame}). What the plan keeps of a check, when it differs, is read again
+ * exactly ({@link exactCheck}). A page with a run of 16 digits is read exactly at once.
+ */
+function parseCheckPage(text: string): unknown {
+  if (LONG_DIGITS.test(text)) return parseJson(text);
+  const page = JSON.parse(text);
+  if (isObject(page) && Array.isArray(page.items)) {
+    const source: CheckPageText = { text };
+    page.items.forEach((item: unknown, index: number) => {
+      if (isObject(item)) checkSources.set(item, { page: source, index });
+    });
+  }
+  return page;
+}
+
+/**
+ * A check of the target as {@link parseJson} reads it (`1.0` a float): what the plan shows of a
+ * check that differs and what an update sends back of it. The check itself when it was read so.
+ */
+function exactCheck(check: ApiObject): ApiObject {
+  const source = checkSources.get(check);
+  if (!source) return check;
+  source.page.exact ??= (parseJson(source.page.text) as { items: unknown[] }).items;
+  const exact = source.page.exact[source.index];
+  return isObject(exact) ? exact : check;
 }
 
 /**
@@ -1235,8 +1279,10 @@ export function planImport(
         matched.add(existing.id as number);
         if (!containerOk || !refsOk) continue;
         let changes: FieldChange[] = [];
+        let serverCheck = existing;
         if (existing.deleted_at || !checkUnchanged(doc, existing, check.uid)) {
-          const container = checkContainerName(existing);
+          serverCheck = exactCheck(existing);
+          const container = checkContainerName(serverCheck);
           if (typeof doc.container === "string" && doc.container !== container) {
             problems.push({
               file: check.file,
@@ -1245,7 +1291,7 @@ export function planImport(
             });
             continue;
           }
-          changes = checkChanges(doc, existing, check.uid, lookups);
+          changes = checkChanges(doc, serverCheck, check.uid, lookups);
           if (existing.deleted_at) {
             changes.push({ field: "archived", before: true, after: false });
           }
@@ -1261,7 +1307,7 @@ export function planImport(
           changes,
           folder: ds,
           check,
-          server: existing,
+          server: serverCheck,
         });
       }
       if (options.prune) {
@@ -1277,7 +1323,7 @@ export function planImport(
             id: existing.id as number,
             changes: [],
             folder: ds,
-            server: existing,
+            server: exactCheck(existing),
           });
         }
       }
