@@ -620,31 +620,46 @@ export interface ServerCheckUids {
 
 /** The UIDs of a datastore's checks on the target. */
 export function serverCheckUids(checks: ApiObject[]): ServerCheckUids {
-  const active = checks.filter((c) => !c.deleted_at);
+  const byUid = new Map<string, ApiObject>();
   const holders = new Map<string, number[]>();
-  const uids = assignCheckUids(active.map((check) => {
+  // One pass: a stored UID is the answer (the last of its active holders keeps it); the rest are
+  // computed afterwards, numbered around every stored one, in list order.
+  const computed: ApiObject[] = [];
+  const archived: Array<[string, ApiObject]> = [];
+  for (const check of checks) {
     const storedUid = storedCheckUid(check.additional_metadata);
-    if (!storedUid) {
-      return {
+    if (check.deleted_at) {
+      if (storedUid) archived.push([storedUid, check]);
+    } else if (!storedUid) {
+      computed.push(check);
+    } else {
+      byUid.set(storedUid, check);
+      const ids = holders.get(storedUid);
+      if (ids) ids.push(check.id as number);
+      else holders.set(storedUid, [check.id as number]);
+    }
+  }
+  if (computed.length) {
+    const stored = [...holders.keys()].map((storedUid) => ({
+      containerName: "",
+      ruleType: "",
+      fieldNames: [],
+      storedUid,
+    }));
+    const uids = assignCheckUids([
+      ...stored,
+      ...computed.map((check) => ({
         containerName: checkContainerName(check),
         ruleType: check.rule_type as string,
         fieldNames: checkFieldNames(check),
-      };
-    }
-    const ids = holders.get(storedUid);
-    if (ids) ids.push(check.id as number);
-    else holders.set(storedUid, [check.id as number]);
-    // A stored UID is the answer: the names a UID is computed from are not needed.
-    return { containerName: "", ruleType: "", fieldNames: [], storedUid };
-  }));
-  const byUid = new Map<string, ApiObject>();
-  active.forEach((check, i) => byUid.set(uids[i], check));
-  // An archived check that carries a UID can be restored instead of duplicated.
-  for (const check of checks) {
-    const uid = storedCheckUid(check.additional_metadata);
-    if (check.deleted_at && uid && !byUid.has(uid)) byUid.set(uid, check);
+      })),
+    ]);
+    computed.forEach((check, i) => byUid.set(uids[stored.length + i], check));
   }
-  const shared = new Map([...holders].filter(([, ids]) => ids.length > 1));
+  // An archived check that carries a UID can be restored instead of duplicated.
+  for (const [uid, check] of archived) if (!byUid.has(uid)) byUid.set(uid, check);
+  const shared = new Map<string, number[]>();
+  for (const [uid, ids] of holders) if (ids.length > 1) shared.set(uid, ids);
   return { byUid, shared };
 }
 
