@@ -621,7 +621,7 @@ export interface ServerCheckUids {
 /** The UIDs of a datastore's checks on the target. */
 export function serverCheckUids(checks: ApiObject[]): ServerCheckUids {
   const byUid = new Map<string, ApiObject>();
-  const holders = new Map<string, number[]>();
+  const shared = new Map<string, number[]>();
   // One pass: a stored UID is the answer (the last of its active holders keeps it); the rest are
   // computed afterwards, numbered around every stored one, in list order.
   const computed: ApiObject[] = [];
@@ -633,14 +633,17 @@ export function serverCheckUids(checks: ApiObject[]): ServerCheckUids {
     } else if (!storedUid) {
       computed.push(check);
     } else {
+      const holder = byUid.get(storedUid);
+      if (holder) {
+        const ids = shared.get(storedUid);
+        if (ids) ids.push(check.id as number);
+        else shared.set(storedUid, [holder.id as number, check.id as number]);
+      }
       byUid.set(storedUid, check);
-      const ids = holders.get(storedUid);
-      if (ids) ids.push(check.id as number);
-      else holders.set(storedUid, [check.id as number]);
     }
   }
   if (computed.length) {
-    const stored = [...holders.keys()].map((storedUid) => ({
+    const stored = [...byUid.keys()].map((storedUid) => ({
       containerName: "",
       ruleType: "",
       fieldNames: [],
@@ -658,8 +661,6 @@ export function serverCheckUids(checks: ApiObject[]): ServerCheckUids {
   }
   // An archived check that carries a UID can be restored instead of duplicated.
   for (const [uid, check] of archived) if (!byUid.has(uid)) byUid.set(uid, check);
-  const shared = new Map<string, number[]>();
-  for (const [uid, ids] of holders) if (ids.length > 1) shared.set(uid, ids);
   return { byUid, shared };
 }
 
