@@ -152,6 +152,14 @@ const LONG_INTEGER_AFTER_DELIMITER = /[:,[]\s*-?\d{16}/;
 const LONG_INTEGER_AT_START = /^\s*-?\d{16}/;
 
 /**
+ * Whether a JSON text may hold an integer outside ±(2^53 − 1), which `JSON.parse` would round
+ * (false: it certainly holds none).
+ */
+export function mayHoldLongIntegers(text: string): boolean {
+  return LONG_INTEGER_AFTER_DELIMITER.test(text) || LONG_INTEGER_AT_START.test(text);
+}
+
+/**
  * Whether `text.slice(start, end)` stands in value position: after `:`, `,`, `[` or at the
  * start, before `,`, `}`, `]` or the end (JSON whitespace between).
  */
@@ -263,9 +271,7 @@ function parseJsonNative(text: string): { value: unknown } | undefined {
       unsafeNumberSeen = false;
       value = unmark(value);
       if (!unsafeNumberSeen) return { value };
-    } else if (
-      !LONG_INTEGER_AFTER_DELIMITER.test(text) && !LONG_INTEGER_AT_START.test(text)
-    ) return { value };
+    } else if (!mayHoldLongIntegers(text)) return { value };
     const second = markNumbers(text, true);
     if (!second.big) return { value };
     if (MARKER_IN_INPUT.test(text)) return undefined;

@@ -12,7 +12,7 @@ import { listAllDatastores } from "../../api/datastores.ts";
 import { listRuleSpecifications } from "../../api/quality_checks.ts";
 import type { ApiObject } from "../../api/types.ts";
 import type { QualyticsClient } from "../../client/http_client.ts";
-import { isJsonFloat, parseJson } from "../../util/json.ts";
+import { isJsonFloat, mayHoldLongIntegers, parseJson } from "../../util/json.ts";
 import { slug } from "../../util/slug.ts";
 import type {
   FoundDatastore,
@@ -121,6 +121,11 @@ export interface TargetState {
   checks: Map<number, ApiObject[]>;
   /** Container id → its computed fields. */
   computedFields: Map<number, ApiObject[]>;
+  /**
+   * A check of `checks` read exactly (`1.0` a float), where it was read for comparing only (see
+   * `CheckPages`): what is shown and sent back of a check that differs.
+   */
+  exactCheck?: (check: ApiObject) => ApiObject;
   /**
    * The rule types the target knows (its rule specifications), read only when the folder has
    * checks of a rule type that none of the target's checks has; undefined when not read, or
@@ -362,6 +367,7 @@ export class TargetReader {
   readonly #lists: Promise<[ApiObject[], ApiObject[]]>;
   readonly #containers = new Map<number, Promise<ApiObject[]>>();
   readonly #checks = new Map<number, Promise<ApiObject[]>>();
+  readonly #checkPages = new CheckPages();
 
   constructor(client: QualyticsClient, options: PlanOptions = {}) {
     this.#client = client;
@@ -402,7 +408,7 @@ export class TargetReader {
         { datastore: id, archived: "include" },
         100,
         expected,
-        parseCheckPage,
+        this.#checkPages.parse,
       ));
       this.#checks.set(id, listing);
     }
@@ -418,6 +424,7 @@ export class TargetReader {
       containers: new Map(),
       containerById: new Map(),
       checks: new Map(),
+      exactCheck: this.#checkPages.exact,
       computedFields: new Map(),
     };
     await this.#extend(target, folder);
@@ -497,47 +504,53 @@ export class TargetReader {
   }
 }
 
-/** Where a check read by {@link parseCheckPage} came from: its page's text, and its index. */
-const checkSources = new WeakMap<ApiObject, { page: CheckPageText; index: number }>();
-
-/** The text of a page of checks, and its items as {@link parseJson} reads them, once asked. */
-interface CheckPageText {
+/** A page of checks read by {@link CheckPages.parse}: its text, and its items as parsed. */
+interface CheckPage {
   text: string;
+  items: unknown[];
+  /** Its items as {@link parseJson} reads them, once a check of the page has asked. */
   exact?: unknown[];
 }
 
-/** Runs of 16 digits: integers beyond 2^53 (or text), which only {@link parseJson} reads exactly. */
-const LONG_DIGITS = /\d{16}/;
-
 /**
- * Reads a page of the target's checks for the plan with `JSON.parse`: twice as fast as
- * {@link parseJson} on the pages a plan reads by the dozen (every check has a `coverage` of
- * `1.0`), and the only difference, integral floats read as integers, is no difference to the
- * comparison ({@link surelySame}). What the plan keeps of a check, when it differs, is read again
- * exactly ({@link exactCheck}). A page with a run of 16 digits is read exactly at once.
+ * The target's checks for the plan, read with `JSON.parse`: twice as fast as {@link parseJson}
+ * on the pages a plan reads by the dozen (every check has a `coverage` of `1.0`), and the one
+ * difference, integral floats read as integers, is none to the comparison ({@link surelySame}).
+ * What the plan keeps of a check that differs is read again exactly ({@link exact}). A page
+ * that may hold integers beyond 2^53 is read exactly at once.
  */
-function parseCheckPage(text: string): unknown {
-  if (LONG_DIGITS.test(text)) return parseJson(text);
-  const page = JSON.parse(text);
-  if (isObject(page) && Array.isArray(page.items)) {
-    const source: CheckPageText = { text };
-    page.items.forEach((item: unknown, index: number) => {
-      if (isObject(item)) checkSources.set(item, { page: source, index });
-    });
-  }
-  return page;
-}
+class CheckPages {
+  readonly #pages: CheckPage[] = [];
+  #index?: WeakMap<ApiObject, { page: CheckPage; index: number }>;
 
-/**
- * A check of the target as {@link parseJson} reads it (`1.0` a float): what the plan shows of a
- * check that differs and what an update sends back of it. The check itself when it was read so.
- */
-function exactCheck(check: ApiObject): ApiObject {
-  const source = checkSources.get(check);
-  if (!source) return check;
-  source.page.exact ??= (parseJson(source.page.text) as { items: unknown[] }).items;
-  const exact = source.page.exact[source.index];
-  return isObject(exact) ? exact : check;
+  readonly parse = (text: string): unknown => {
+    if (mayHoldLongIntegers(text)) return parseJson(text);
+    const page = JSON.parse(text);
+    if (isObject(page) && Array.isArray(page.items)) this.#pages.push({ text, items: page.items });
+    return page;
+  };
+
+  /**
+   * A check as {@link parseJson} reads it (`1.0` a float): what the plan shows of a check that
+   * differs and what an update sends back of it. The check itself when it was read so.
+   */
+  readonly exact = (check: ApiObject): ApiObject => {
+    // Built for the first check that differs: a plan without one never needs it.
+    if (!this.#index) {
+      const index = new WeakMap<ApiObject, { page: CheckPage; index: number }>();
+      for (const page of this.#pages) {
+        page.items.forEach((item, at) => {
+          if (isObject(item)) index.set(item, { page, index: at });
+        });
+      }
+      this.#index = index;
+    }
+    const source = this.#index.get(check);
+    if (!source) return check;
+    source.page.exact ??= (parseJson(source.page.text) as { items: unknown[] }).items;
+    const exact = source.page.exact[source.index];
+    return isObject(exact) ? exact : check;
+  };
 }
 
 /**
@@ -1297,7 +1310,7 @@ export function planImport(
         let changes: FieldChange[] = [];
         let serverCheck = existing;
         if (existing.deleted_at || !checkUnchanged(doc, existing, check.uid)) {
-          serverCheck = exactCheck(existing);
+          serverCheck = target.exactCheck?.(existing) ?? existing;
           const container = checkContainerName(serverCheck);
           if (typeof doc.container === "string" && doc.container !== container) {
             problems.push({
@@ -1339,7 +1352,7 @@ export function planImport(
             id: existing.id as number,
             changes: [],
             folder: ds,
-            server: exactCheck(existing),
+            server: target.exactCheck?.(existing) ?? existing,
           });
         }
       }
