@@ -9,7 +9,7 @@ import * as https from "node:https";
 import * as path from "node:path";
 import { NetworkError, NotFoundError, QualyticsApiError } from "../../src/client/errors.ts";
 import { type ClientOptions, QualyticsClient } from "../../src/client/http_client.ts";
-import { envFor, fake } from "../helpers/fake.ts";
+import { dropNthAfterApply, envFor, fake } from "../helpers/fake.ts";
 import { runQualytics, tempDir } from "../helpers/cli.ts";
 import { cliTransport } from "../../cli.ts";
 
@@ -400,14 +400,9 @@ Deno.test("a request sent at most once is not resent when its answer is lost aft
   // it once and the client reports the loss. Each transport the CLI uses, with certificate
   // checks (the program's, cli.ts) and without (the client's node:https one).
   for (const sslVerify of [true, false]) {
-    let posts = 0;
     await using server = await fake({
       seed: "demo",
-      faults: {
-        dropRate: 1,
-        dropAfterApply: true,
-        only: (r) => r.method === "POST" && r.path === "/api/global-tags" && ++posts === 1,
-      },
+      faults: dropNthAfterApply("POST", "/api/global-tags", 1),
     });
     const client = new QualyticsClient({
       baseUrl: server.url,

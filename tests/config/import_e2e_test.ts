@@ -4,7 +4,7 @@
  */
 import * as path from "node:path";
 import assert from "node:assert/strict";
-import { emptyLike, envFor, failNth, fake } from "../helpers/fake.ts";
+import { dropNthAfterApply, emptyLike, envFor, failNth, fake } from "../helpers/fake.ts";
 import { runQualytics, tempDir } from "../helpers/cli.ts";
 import { assertSameAsGolden, exportFolder, GOLDEN, snapshot } from "./golden.ts";
 import { SECRETS } from "./import_fixtures.ts";
@@ -227,13 +227,8 @@ Deno.test("config import: a create applied whose answer was lost is found, not r
   // The server applies the second check create and the connection drops before the answer: the
   // client sees a network error (or, on a reused connection, replays the request and gets 409
   // for the check that now exists). Either way the check exists once and the import succeeded.
-  let creates = 0;
   await using server = await emptyServer("minimal", {
-    faults: {
-      dropRate: 1,
-      dropAfterApply: true,
-      only: (r) => r.method === "POST" && r.path === "/api/quality-checks" && ++creates === 2,
-    },
+    faults: dropNthAfterApply("POST", "/api/quality-checks", 2),
   });
   const env = { ...envFor(server), ...SECRETS.minimal };
   const run = await runQualytics(["config", "import", "-i", folderOf("minimal")], { env });
@@ -254,13 +249,8 @@ Deno.test("config import: a sync whose answer is lost after the server started i
   // closes before the answer. Deno's fetch would send the request again on its own over the
   // kept-alive connection (a second sync); it goes on a connection of its own, so the loss is
   // reported instead.
-  let runs = 0;
   await using server = await emptyServer("minimal", {
-    faults: {
-      dropRate: 1,
-      dropAfterApply: true,
-      only: (r) => r.method === "POST" && r.path === "/api/operations/run" && ++runs === 1,
-    },
+    faults: dropNthAfterApply("POST", "/api/operations/run", 1),
   });
   const env = { ...envFor(server), ...SECRETS.minimal };
   const run = await runQualytics(["config", "import", "-i", folderOf("minimal")], { env });

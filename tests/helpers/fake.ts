@@ -34,6 +34,19 @@ export function failNth(method: string, path: string, n: number, status = 500): 
 }
 
 /**
+ * Faults that apply the `n`-th `method` request on `path` and then close its connection without
+ * an answer (the answer lost after the server acted), and touch no other.
+ */
+export function dropNthAfterApply(method: string, path: string, n: number): FaultOptions {
+  let seen = 0;
+  return {
+    dropRate: 1,
+    dropAfterApply: true,
+    only: (request) => request.method === method && request.path === path && ++seen === n,
+  };
+}
+
+/**
  * A gateway in front of `server` that holds back each check create whose description is
  * `"slow"` for `ms`, so that a create sent after it arrives first; `held` counts them.
  */
