@@ -24,7 +24,7 @@ import {
 } from "../services/config/plan.ts";
 import { examples } from "./common.ts";
 import { CliError, UsageError } from "./errors.ts";
-import { type Format, parseObjectFormat, renderTable } from "./output.ts";
+import { type Format, parseObjectFormat } from "./output.ts";
 import {
   collect,
   parseInteger,
@@ -156,14 +156,11 @@ function printExportSummary(
   result: ConfigExportResult,
   kinds: readonly ExportResource[],
 ): void {
-  const { ctx, ui } = runtime;
+  const { ui } = runtime;
   ui.info("Export Summary");
-  ctx.stderr.write(
-    renderTable(
-      kinds.map((kind) => ({ Resource: LABELS[kind], Exported: result.counts[kind] })),
-      ["Resource", "Exported"],
-      ctx.stderr,
-    ),
+  ui.table(
+    kinds.map((kind) => ({ Resource: LABELS[kind], Exported: result.counts[kind] })),
+    ["Resource", "Exported"],
   );
   ui.info(filesLine(result));
 }

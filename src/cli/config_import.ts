@@ -40,7 +40,7 @@ import type { ExportResource } from "../services/config/plan.ts";
 import { stringifyJson } from "../util/json.ts";
 import { DEFAULT_CONFIG_DIR, parseIncludeOption } from "./config_export.ts";
 import { CliError, UsageError } from "./errors.ts";
-import { type Format, parseObjectFormat, type Progress, renderTable } from "./output.ts";
+import { type Format, parseObjectFormat, type Progress } from "./output.ts";
 import { collect, parseInteger, type Runtime } from "./runtime.ts";
 import { parseConcurrency } from "./session.ts";
 
@@ -174,13 +174,7 @@ function renderSummary(result: ImportResult, runtime: Runtime, include?: Set<Exp
       };
     });
   runtime.ctx.stderr.write("Import Summary\n");
-  runtime.ctx.stderr.write(
-    renderTable(
-      rows,
-      ["Resource", "Created", "Updated", "Unchanged", "Deleted", "Failed"],
-      runtime.ctx.stderr,
-    ),
-  );
+  runtime.ui.table(rows, ["Resource", "Created", "Updated", "Unchanged", "Deleted", "Failed"]);
 }
 
 function progressReporter(runtime: Runtime): (event: ApplyEvent) => void {
@@ -475,19 +469,16 @@ async function planAndApplyChecks(
   }
   const rows = runs.map(datastoreSummary);
   ctx.stderr.write("Import Summary\n");
-  ctx.stderr.write(
-    renderTable(
-      rows.map((row) => ({
-        "Datastore ID": row.datastore_id,
-        Created: row.created,
-        Updated: row.updated,
-        Unchanged: row.unchanged,
-        Deleted: row.deleted,
-        Failed: row.failed,
-      })),
-      ["Datastore ID", "Created", "Updated", "Unchanged", "Deleted", "Failed"],
-      ctx.stderr,
-    ),
+  ui.table(
+    rows.map((row) => ({
+      "Datastore ID": row.datastore_id,
+      Created: row.created,
+      Updated: row.updated,
+      Unchanged: row.unchanged,
+      Deleted: row.deleted,
+      Failed: row.failed,
+    })),
+    ["Datastore ID", "Created", "Updated", "Unchanged", "Deleted", "Failed"],
   );
   if (options.format) {
     const summary = emptySummary();

@@ -45,22 +45,29 @@ function cell(value: unknown): string {
   return String(value);
 }
 
-/** Renders a list of objects as a table of the given columns (default: the first keys). */
-export function renderTable(rows: unknown[], columns?: string[], stream?: OutputStream): string {
+/**
+ * Renders a list of objects as a table of the given columns (default: the first keys), its
+ * header in bold with `bold` (where colours are on).
+ */
+export function renderTable(rows: unknown[], columns?: string[], bold = false): string {
   const records = rows.filter((row): row is Record<string, unknown> =>
     !!row && typeof row === "object"
   );
   const keys = columns ?? Object.keys(records[0] ?? {}).slice(0, 6);
   const cells = records.map((record) => keys.map((key) => cell(record[key])));
-  const bold = !!stream?.isTTY;
   return (asciiTable(keys, cells, bold) ?? packageTable(keys, cells, bold)) + "\n";
 }
 
-/** A table drawn by cli-table3 (as {@link asciiTable} draws the common case). */
+const inBold = (text: string) => `\x1b[1m${text}\x1b[22m`;
+
+/**
+ * A table drawn by cli-table3 (as {@link asciiTable} draws the common case). The header is
+ * made bold here, not by the package, which would ask the environment again.
+ */
 export function packageTable(head: string[], rows: string[][], bold: boolean): string {
   const table = new Table({
-    head,
-    style: { head: bold ? ["bold"] : [], border: [], compact: true },
+    head: bold ? head.map(inBold) : head,
+    style: { head: [], border: [], compact: true },
     wordWrap: true,
   });
   for (const row of rows) table.push(row);
@@ -84,14 +91,13 @@ export function asciiTable(head: string[], rows: string[][], bold: boolean): str
   );
   const rule = (left: string, middle: string, right: string) =>
     left + widths.map((width) => "─".repeat(width + 2)).join(middle) + right;
-  const line = (texts: string[], style: (cell: string) => string) =>
-    "│" + texts.map((text, i) => style(` ${text.padEnd(widths[i])} `)).join("│") + "│";
-  const lines = [
-    rule("┌", "┬", "┐"),
-    line(head, bold ? (cell) => `\x1b[1m${cell}\x1b[22m` : (cell) => cell),
-  ];
+  const line = (texts: string[], style: (text: string) => string) =>
+    "│" + texts.map((text, i) => ` ${style(text)}${" ".repeat(widths[i] - text.length)} `)
+      .join("│") +
+    "│";
+  const lines = [rule("┌", "┬", "┐"), line(head, bold ? inBold : (text) => text)];
   if (rows.length) lines.push(rule("├", "┼", "┤"));
-  for (const row of rows) lines.push(line(row, (cell) => cell));
+  for (const row of rows) lines.push(line(row, (text) => text));
   lines.push(rule("└", "┴", "┘"));
   return lines.join("\n");
 }
@@ -113,8 +119,7 @@ export class Ui {
   readonly interactive: boolean;
 
   constructor(readonly ctx: CliContext) {
-    const colorEnabled = ctx.stderr.isTTY && !ctx.env.NO_COLOR && ctx.env.TERM !== "dumb";
-    this.colors = createColors(colorEnabled);
+    this.colors = createColors(this.#colorsOn(ctx.stderr));
     this.interactive = ctx.stderr.isTTY && !ctx.env.CI && !ctx.env.QUALYTICS_NO_BANNER;
   }
 
@@ -122,9 +127,23 @@ export class Ui {
   data(value: unknown, format: Format, columns?: string[]): void {
     this.ctx.stdout.write(
       format === "table"
-        ? renderTable(Array.isArray(value) ? value : [value], columns, this.ctx.stdout)
+        ? renderTable(
+          Array.isArray(value) ? value : [value],
+          columns,
+          this.#colorsOn(this.ctx.stdout),
+        )
         : renderData(value, format),
     );
+  }
+
+  /** A table on stderr (summaries), its header bold where colours are on. */
+  table(rows: unknown[], columns: string[]): void {
+    this.ctx.stderr.write(renderTable(rows, columns, this.colors.isColorSupported));
+  }
+
+  /** Whether colours are on for `stream`: a terminal, without NO_COLOR or TERM=dumb. */
+  #colorsOn(stream: OutputStream): boolean {
+    return stream.isTTY && !this.ctx.env.NO_COLOR && this.ctx.env.TERM !== "dumb";
   }
 
   /** A line of information. */

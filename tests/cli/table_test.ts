@@ -1,9 +1,11 @@
 /**
- * The tables of `--format table` and the import summary: the drawing of one-line printable
- * ASCII tables (`asciiTable`) must be cli-table3's own (`packageTable`), byte for byte.
+ * The tables of `--format table` and the summaries: the drawing of one-line printable ASCII
+ * tables (`asciiTable`) must be cli-table3's own (`packageTable`), byte for byte, in any
+ * environment (the header's bold is the CLI's choice, not the package's).
  */
 import assert from "node:assert/strict";
-import { asciiTable, packageTable, renderTable } from "../../src/cli/output.ts";
+import type { CliContext } from "../../src/cli/context.ts";
+import { asciiTable, packageTable, renderTable, Ui } from "../../src/cli/output.ts";
 
 /** A small deterministic PRNG (mulberry32). */
 function random(seed: number): () => number {
@@ -46,4 +48,27 @@ Deno.test("tables with other text are left to cli-table3", () => {
     assert.equal(renderTable([{ a: odd }], ["a"]), packageTable(["a"], [[odd]], false) + "\n");
   }
   assert.equal(asciiTable([], [], false), undefined);
+});
+
+Deno.test("a table's header is bold where colours are on, on a terminal", () => {
+  const cases: Array<[Record<string, string>, boolean, boolean]> = [
+    [{}, true, true],
+    [{}, false, false],
+    [{ NO_COLOR: "1" }, true, false],
+    [{ TERM: "dumb" }, true, false],
+  ];
+  for (const [env, isTTY, bold] of cases) {
+    let stderr = "";
+    let stdout = "";
+    const ui = new Ui({
+      stderr: { write: (text: string) => void (stderr += text), isTTY },
+      stdout: { write: (text: string) => void (stdout += text), isTTY },
+      env,
+    } as unknown as CliContext);
+    ui.table([{ a: 1 }], ["a"]);
+    ui.data([{ a: 1 }], "table", ["a"]);
+    const expected = bold ? "│ \x1b[1ma\x1b[22m │" : "│ a │";
+    assert.ok(stderr.includes(expected), JSON.stringify({ env, isTTY, stderr }));
+    assert.ok(stdout.includes(expected), JSON.stringify({ env, isTTY, stdout }));
+  }
 });
