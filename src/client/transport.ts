@@ -34,15 +34,9 @@ export type Transport = (request: TransportRequest) => Promise<TransportResponse
 
 /**
  * A transport over the platform's `fetch`; `extra` adds to the `fetch` options of a request
- * (a runtime's own connection settings, say). Redirects are handed back, not followed (as
+ * (a runtime's own connection settings, say: cli.ts gives requests sent `once` a client of
+ * Deno's that keeps no idle connection). Redirects are handed back, not followed (as
  * `node:http` in {@link insecureTransport} does): the client turns a 3xx into an error.
- *
- * @example
- * ```ts
- * // Deno: requests sent at most once on connections of their own.
- * const single = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
- * const transport = fetchTransportWith((request) => request.once ? { client: single } : {});
- * ```
  */
 export function fetchTransportWith(
   extra: (request: TransportRequest) => Record<string, unknown>,
