@@ -19,8 +19,8 @@ import { Rng } from "../../src/testing/rng.ts";
 import type { Rec } from "../../src/testing/state.ts";
 import { emptyLike, envFor, failNth, fake, slowChecksGateway } from "../helpers/fake.ts";
 import { type CliRun, runQualytics, tempDir } from "../helpers/cli.ts";
-import { exportFolder } from "./golden.ts";
-import { describeDiff, generateState, placeholderValues } from "./generated_state.ts";
+import { exportFolder, exportNamesakes } from "./golden.ts";
+import { describeDiff, generateState, placeholderValues, sameFiles } from "./generated_state.ts";
 
 type Request = { method: string; path: string };
 const writes = ({ method }: Request) => method !== "GET";
@@ -162,14 +162,14 @@ for (const seed of seeds()) {
     }
     assert.deepEqual(target.errors, [], `${context()}: the fake failed`);
 
-    const names = datastoreIds.map((id) => source.state.datastores.get(id)!.name);
-    const targetIds = names.map((name) =>
-      target.state.datastores.values().find((d) => d.name === name)!.id as number
+    const again = await exportNamesakes(
+      source,
+      target,
+      datastoreIds,
+      path.join(tmp.path, "target"),
     );
-    const again = await exportFolder(target, targetIds, path.join(tmp.path, "target"));
     assert.ok(
-      [...exported.keys()].join() === [...again.keys()].join() &&
-        [...exported].every(([file, text]) => again.get(file) === text),
+      sameFiles(exported, again),
       `${context()}: the re-export differs:\n${describeDiff(exported, again)}\n${account(runs)}`,
     );
 
@@ -188,14 +188,23 @@ for (const seed of seeds()) {
   });
 }
 
+const ORDERS = { name: "orders", container_type: "table", table_type: "table", record_count: 5 };
+
+/** A PostgreSQL datastore `DW` with one table, `orders`, which its sync finds (with `id`); and `rest`. */
+function ordersOfDw(rest: Record<string, unknown>) {
+  return {
+    connections: [{ id: 1, name: "PG", type: "postgresql", host: "h", username: "u" }],
+    datastores: [{ id: 1, name: "DW", connection_id: 1, database: "db", schema: "s" }],
+    containers: [{ id: 1, datastore: 1, ...ORDERS }],
+    catalog: { DW: [{ ...ORDERS, fields: [{ name: "id", type: "Integral" }] }] },
+    ...rest,
+  };
+}
+
 Deno.test("config import: a check on a computed field whose create failed waits for the next run, which then creates both", async () => {
   // Created in the same run, the check named a field the table lacked, which the server took as
   // a plain field of that name: from then on it refused the computed field (409), every run.
-  const table = { name: "orders", container_type: "table", table_type: "table", record_count: 5 };
-  const data = {
-    connections: [{ id: 1, name: "PG", type: "postgresql", host: "h", username: "u" }],
-    datastores: [{ id: 1, name: "DW", connection_id: 1, database: "db", schema: "s" }],
-    containers: [{ id: 1, datastore: 1, ...table }],
+  const data = ordersOfDw({
     fields: [
       { id: 1, name: "id", container_id: 1, type: "Integral" },
       { id: 2, name: "id_int", container_id: 1, type: "String", is_computed_field: true },
@@ -222,16 +231,12 @@ Deno.test("config import: a check on a computed field whose create failed waits 
       additional_metadata: null,
       status: "Active",
     }],
-    catalog: { DW: [{ ...table, fields: [{ name: "id", type: "Integral" }] }] },
-  };
+  });
   await using source = await fake({ data });
   await using target = await fake({ data: { catalog: data.catalog } });
   await using tmp = await tempDir();
   const folder = path.join(tmp.path, "source");
-  const exported = await runQualytics(["config", "export", "--datastore-id", "1", "-o", folder], {
-    env: envFor(source),
-  });
-  assert.equal(exported.code, 0, exported.stderr);
+  await exportFolder(source, [1], folder);
   const env = { ...envFor(target), PG_PASSWORD: "x" };
   target.setFaults({
     failRate: 1,
@@ -270,23 +275,15 @@ Deno.test("config import: when only x_3.yaml and x_4.yaml are left to create, x_
     additional_metadata: null,
     status: "Active",
   });
-  const table = { name: "orders", container_type: "table", table_type: "table", record_count: 5 };
-  const data = {
-    connections: [{ id: 1, name: "PG", type: "postgresql", host: "h", username: "u" }],
-    datastores: [{ id: 1, name: "DW", connection_id: 1, database: "db", schema: "s" }],
-    containers: [{ id: 1, datastore: 1, ...table }],
+  const data = ordersOfDw({
     fields: [{ id: 1, name: "id", container_id: 1, type: "Integral" }],
     checks: [check(1, "first"), check(2, "second"), check(3, "slow"), check(4, "fourth")],
-    catalog: { DW: [{ ...table, fields: [{ name: "id", type: "Integral" }] }] },
-  };
+  });
   await using source = await fake({ data });
   await using target = await fake({ data: { catalog: data.catalog } });
   await using tmp = await tempDir();
   const folder = path.join(tmp.path, "source");
-  const exported = await runQualytics(["config", "export", "--datastore-id", "1", "-o", folder], {
-    env: envFor(source),
-  });
-  assert.equal(exported.code, 0, exported.stderr);
+  await exportFolder(source, [1], folder);
   await using gateway = slowChecksGateway(target);
   const env = { ...envFor(gateway), PG_PASSWORD: "x" };
   target.setFaults(failNth("POST", "/api/quality-checks", 3));
@@ -305,7 +302,6 @@ Deno.test("config import: when only x_3.yaml and x_4.yaml are left to create, x_
 Deno.test("config import: a computed field that reads another is created after it, and waits for the next run when that one fails", async () => {
   // `a` reads `z` (files in that order). Created first, `a` named a field the table lacked,
   // which the server took as a plain field `z`: from then on it refused the computed field `z`.
-  const table = { name: "orders", container_type: "table", table_type: "table", record_count: 5 };
   const field = (id: number, name: string, source: string) => ({
     id,
     container_id: 1,
@@ -315,25 +311,18 @@ Deno.test("config import: a computed field that reads another is created after i
     properties: { target_type: "integer" },
     additional_metadata: null,
   });
-  const data = {
-    connections: [{ id: 1, name: "PG", type: "postgresql", host: "h", username: "u" }],
-    datastores: [{ id: 1, name: "DW", connection_id: 1, database: "db", schema: "s" }],
-    containers: [{ id: 1, datastore: 1, ...table }],
+  const data = ordersOfDw({
     fields: [
       { id: 1, name: "id", container_id: 1, type: "Integral" },
       { id: 2, name: "z", container_id: 1, type: "String", is_computed_field: true },
       { id: 3, name: "a", container_id: 1, type: "String", is_computed_field: true },
     ],
     computed_fields: [field(1, "z", "id"), field(2, "a", "z")],
-    catalog: { DW: [{ ...table, fields: [{ name: "id", type: "Integral" }] }] },
-  };
+  });
   await using source = await fake({ data });
   await using tmp = await tempDir();
   const folder = path.join(tmp.path, "source");
-  const exported = await runQualytics(["config", "export", "--datastore-id", "1", "-o", folder], {
-    env: envFor(source),
-  });
-  assert.equal(exported.code, 0, exported.stderr);
+  await exportFolder(source, [1], folder);
   for (const faults of [false, true]) {
     await using target = await fake({ data: { catalog: data.catalog } });
     const env = { ...envFor(target), PG_PASSWORD: "x" };

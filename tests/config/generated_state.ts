@@ -882,6 +882,12 @@ export function placeholderValues(files: Map<string, string>): Record<string, st
   return out;
 }
 
+/** Whether two exported folders hold the same files with the same texts. */
+export function sameFiles(before: Map<string, string>, after: Map<string, string>): boolean {
+  return [...before.keys()].join() === [...after.keys()].join() &&
+    [...before].every(([file, text]) => after.get(file) === text);
+}
+
 /** The files that differ between two snapshots of a folder, with both texts. */
 export function describeDiff(before: Map<string, string>, after: Map<string, string>): string {
   const lines: string[] = [];

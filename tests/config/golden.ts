@@ -5,7 +5,8 @@
 import * as path from "node:path";
 import assert from "node:assert/strict";
 import { runQualytics } from "../helpers/cli.ts";
-import { envFor } from "../helpers/fake.ts";
+import type { FakeState } from "../../src/testing/mod.ts";
+import { envFor, idsByName } from "../helpers/fake.ts";
 
 /** The shared fixtures folder. */
 export const GOLDEN = path.resolve(import.meta.dirname!, "../../../shared/fixtures/golden");
@@ -60,6 +61,20 @@ export async function exportFolder(
   );
   assert.equal(run.code, 0, run.stderr);
   return await snapshot(output);
+}
+
+/**
+ * `config export` of the datastores of `target` named as the datastores `ids` of `source` (in
+ * that order) into `output`: what an import of `source`'s export became; the folder's files.
+ */
+export function exportNamesakes(
+  source: { state: FakeState },
+  target: { url: string; token: string; state: FakeState },
+  ids: readonly number[],
+  output: string,
+): Promise<Map<string, string>> {
+  const names = ids.map((id) => source.state.datastores.get(id)!.name as string);
+  return exportFolder(target, idsByName(target, names), output);
 }
 
 /** Modification times of every file below `dir`. */

@@ -435,6 +435,13 @@ Deno.test("config import: a hand-written datastore file with server defaults lef
   assert.equal(again.code, 0, again.stderr);
 });
 
+/** The connection placeholders of the scale seed. */
+const SCALE_SECRETS = { SCALE_PG_PASSWORD: "x", SCALE_SNOWFLAKE_PASSWORD: "x" };
+
+/** The id of a server's one datastore. */
+const idOf = (server: Awaited<ReturnType<typeof fake>>) =>
+  [...server.state.datastores.values()][0].id as number;
+
 Deno.test("config import: checks that share a file name are created in file order, so a re-export names each file as the folder did", async () => {
   // The scale seed gives each container 7 pairs of checks with one rule and field (unique__id.yaml
   // and unique__id_2.yaml): the `_2` goes to the later check in the API's (creation) order.
@@ -444,14 +451,12 @@ Deno.test("config import: checks that share a file name are created in file orde
   });
   await using target = await emptyLike(source);
   await using tmp = await tempDir();
-  const idOf = (server: typeof source) => [...server.state.datastores.values()][0].id as number;
   const exported = path.join(tmp.path, "source");
   const reexported = path.join(tmp.path, "target");
-  const secrets = { SCALE_PG_PASSWORD: "x", SCALE_SNOWFLAKE_PASSWORD: "x" };
   const files = await exportFolder(source, [idOf(source)], exported);
   assert.equal([...files.keys()].filter((file) => file.endsWith("_2.yaml")).length, 28);
   const imported = await runQualytics(["config", "import", "-i", exported], {
-    env: { ...envFor(target), ...secrets },
+    env: { ...envFor(target), ...SCALE_SECRETS },
   });
   assert.equal(imported.code, 0, imported.stderr);
   const again = await exportFolder(target, [idOf(target)], reexported);
@@ -466,10 +471,9 @@ Deno.test("config import: when the create of x.yaml fails, x_2.yaml waits for th
   });
   await using target = await emptyLike(source);
   await using tmp = await tempDir();
-  const idOf = (server: typeof source) => [...server.state.datastores.values()][0].id as number;
   const exported = path.join(tmp.path, "source");
   const reexported = path.join(tmp.path, "target");
-  const env = { ...envFor(target), SCALE_PG_PASSWORD: "x", SCALE_SNOWFLAKE_PASSWORD: "x" };
+  const env = { ...envFor(target), ...SCALE_SECRETS };
   const before = await exportFolder(source, [idOf(source)], exported);
   // The first check create of the run (that of the first file, `between__amount.yaml`) fails.
   target.setFaults(failNth("POST", "/api/quality-checks", 1));

@@ -9,7 +9,7 @@
 import * as path from "node:path";
 import assert from "node:assert/strict";
 import type { Rec, ServerData } from "../../src/testing/state.ts";
-import { envFor, failNth, fake } from "../helpers/fake.ts";
+import { envFor, failNth, fake, idsByName } from "../helpers/fake.ts";
 import { runQualytics, tempDir, writeFiles } from "../helpers/cli.ts";
 import { snapshot } from "./golden.ts";
 
@@ -32,6 +32,15 @@ const datastore = (id: number, name: string, connection = 1): Rec => ({
   database: "analytics",
   schema: "public",
 });
+
+const enrichment = (id: number, name: string): Rec => ({
+  ...datastore(id, name),
+  enrichment_only: true,
+});
+
+/** An empty instance with the sync catalog of `data` (where its tables come from). */
+const emptyFor = (data: ServerData) =>
+  fake({ data: JSON.stringify({ catalog: state(data).catalog }) });
 
 const table = (id: number, ds: number, name: string): Rec => ({
   id,
@@ -169,10 +178,7 @@ async function roundTrip(data: ServerData, ids: number[]): Promise<
     assert.equal(imported.code, 0, imported.stderr);
 
     const names = ids.map((id) => source.state.datastores.get(id)!.name);
-    const targetIds = names.map((name) =>
-      target.state.datastores.values().find((d) => d.name === name)!.id as number
-    );
-    const again = await exportFrom(target, targetIds, path.join(tmp.path, "target"));
+    const again = await exportFrom(target, idsByName(target, names), path.join(tmp.path, "target"));
     assert.deepEqual([...again.files.keys()], [...files.keys()]);
     for (const [file, text] of files) assert.equal(again.files.get(file), text, file);
 
@@ -483,10 +489,6 @@ Deno.test("config export: numbering is over every datastore of the instance, so 
 Deno.test("config import --concurrency 1: a link target sharing a slug with a datastore linked elsewhere does not stall the import", async () => {
   // `DQ` (a link target) and `dq` (linked to `Other`) share the stem `dq`. Were they one chain,
   // `dq` would wait for `Other` with the only slot held by that chain: the import never ends.
-  const enrichment = (id: number, name: string): Rec => ({
-    ...datastore(id, name),
-    enrichment_only: true,
-  });
   const data: ServerData = {
     connections: [pg(1, "PG")],
     datastores: [
@@ -497,7 +499,7 @@ Deno.test("config import --concurrency 1: a link target sharing a slug with a da
     ],
   };
   await using source = await fake({ data: state(data) });
-  await using target = await fake({ data: JSON.stringify({ catalog: state(data).catalog }) });
+  await using target = await emptyFor(data);
   await using tmp = await tempDir();
   const { files } = await exportFrom(source, [1, 2, 3, 4], tmp.path);
   const env = { ...envFor(target), ...placeholders(files) };
@@ -551,10 +553,6 @@ Deno.test("config import: a folder from the original names a table CUSTOMERS by 
 });
 
 Deno.test("config import: a failed link target leaves the next of its name for the next run, and what links to that does not wait forever", async () => {
-  const enrichment = (id: number, name: string): Rec => ({
-    ...datastore(id, name),
-    enrichment_only: true,
-  });
   const data: ServerData = {
     connections: [pg(1, "PG")],
     datastores: [
@@ -565,7 +563,7 @@ Deno.test("config import: a failed link target leaves the next of its name for t
     ],
   };
   await using source = await fake({ data: state(data) });
-  await using target = await fake({ data: JSON.stringify({ catalog: state(data).catalog }) });
+  await using target = await emptyFor(data);
   await using tmp = await tempDir();
   const folder = path.join(tmp.path, "source");
   const { files } = await exportFrom(source, [1, 2, 3, 4], folder);
@@ -581,9 +579,7 @@ Deno.test("config import: a failed link target leaves the next of its name for t
   assert.match(first.stderr, /datastores\/dq\/_datastore\.yaml, which failed/);
   const second = await runQualytics(["config", "import", "-i", folder], { env });
   assert.equal(second.code, 0, second.stderr);
-  const ids = ["DQ", "dq", "Sales", "Ops"].map((name) =>
-    target.state.datastores.values().find((d) => d.name === name)!.id as number
-  );
+  const ids = idsByName(target, ["DQ", "dq", "Sales", "Ops"]);
   const again = await exportFrom(target, ids, path.join(tmp.path, "target"));
   assert.deepEqual([...again.files].filter(([file, text]) => files.get(file) !== text), []);
 });

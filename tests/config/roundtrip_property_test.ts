@@ -21,7 +21,7 @@ import assert from "node:assert/strict";
 import type { Rec, ServerData } from "../../src/testing/state.ts";
 import { emptyLike, envFor, fake, slowChecksGateway } from "../helpers/fake.ts";
 import { runQualytics, tempDir } from "../helpers/cli.ts";
-import { exportFolder, snapshot } from "./golden.ts";
+import { exportFolder, exportNamesakes, snapshot } from "./golden.ts";
 import {
   describeDiff,
   f,
@@ -30,6 +30,7 @@ import {
   I,
   placeholderValues,
   S,
+  sameFiles,
   ts,
 } from "./generated_state.ts";
 
@@ -64,14 +65,14 @@ for (const seed of seeds()) {
     assert.equal(imported.code, 0, `seed ${seed}: ${imported.stderr}`);
 
     // The target's datastores in the source's order (a shared connection is written once).
-    const names = datastoreIds.map((id) => source.state.datastores.get(id)!.name);
-    const targetIds = names.map((name) =>
-      target.state.datastores.values().find((d) => d.name === name)!.id as number
+    const again = await exportNamesakes(
+      source,
+      target,
+      datastoreIds,
+      path.join(tmp.path, "target"),
     );
-    const again = await exportFolder(target, targetIds, path.join(tmp.path, "target"));
     assert.ok(
-      [...exported.keys()].join() === [...again.keys()].join() &&
-        [...exported].every(([file, text]) => again.get(file) === text),
+      sameFiles(exported, again),
       `seed ${seed}: the re-export differs:\n${describeDiff(exported, again)}`,
     );
 

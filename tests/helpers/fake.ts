@@ -23,6 +23,13 @@ export async function emptyLike(source: Server): Promise<Server & AsyncDisposabl
   });
 }
 
+/** The ids of `server`'s datastores with these names, in their order (each must exist). */
+export function idsByName(server: Pick<Server, "state">, names: readonly string[]): number[] {
+  return names.map((name) =>
+    server.state.datastores.values().find((d) => d.name === name)!.id as number
+  );
+}
+
 /** Faults that answer `status` to the `n`-th `method` request on `path`, and to no other. */
 export function failNth(method: string, path: string, n: number, status = 500): FaultOptions {
   let seen = 0;
