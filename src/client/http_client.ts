@@ -471,8 +471,9 @@ export class QualyticsClient {
       clearTimeout(timer);
       replied();
     }
-    this.#fastestReplyMs = Math.min(this.#fastestReplyMs ?? Infinity, performance.now() - started);
-    const elapsed = Math.round(performance.now() - started);
+    const took = performance.now() - started;
+    this.#fastestReplyMs = Math.min(this.#fastestReplyMs ?? Infinity, took);
+    const elapsed = Math.round(took);
     this.#trace(`← ${response.status} ${method} ${url} (${elapsed} ms)`);
     const text = response.text;
     const status = response.status;
