@@ -1,9 +1,10 @@
 /**
  * `loadYaml` has a fast path for the block subset that `dumpYaml` writes; it must agree with the
- * full parser (`loadYamlFull`) on every input — same value, or the same error.
+ * full parser (`loadYamlFull`) on every input — same value, or the same error. `loadYamlFast`,
+ * the same path without a promise, gives the same value or leaves the text to `loadYaml`.
  */
 import assert from "node:assert/strict";
-import { dumpYaml, loadYaml } from "../../src/util/yaml.ts";
+import { dumpYaml, loadYaml, loadYamlFast } from "../../src/util/yaml.ts";
 import { loadYamlFull } from "../../src/util/yaml_full.ts";
 import { JsonFloat } from "../../src/util/json.ts";
 
@@ -150,6 +151,8 @@ async function assertAgree(text: string): Promise<void> {
   const fast = await outcome((t) => loadYaml(t, "f.yaml"), text);
   const generic = await outcome((t) => loadYamlFull(t, "f.yaml"), text);
   assert.deepStrictEqual(fast, generic, JSON.stringify(text));
+  const quick = loadYamlFast(text);
+  if (quick) assert.deepStrictEqual(quick, generic, JSON.stringify(text));
 }
 
 const MUTATIONS = [
@@ -253,4 +256,32 @@ Deno.test("loadYaml's fast path agrees with the full parser on hand-written shap
     "- k:\n  - k: v\n",
   ];
   for (const doc of docs) await assertAgree(doc);
+});
+
+Deno.test("loadYamlFast reads an exported check file without a promise, and leaves the rest", async () => {
+  const check = [
+    "rule_type: between",
+    "description: 'Quantity: in range'",
+    "container: orders",
+    "fields:",
+    "- quantity",
+    "coverage: 1.0",
+    "properties:",
+    "  min: 0",
+    "  max: 100000.0",
+    "tags: []",
+    "additional_metadata:",
+    "  _qualytics_check_uid: orders__between__quantity",
+    "",
+  ].join("\n");
+  const quick = loadYamlFast(check);
+  assert.ok(quick, "an exported check file is in the fast subset");
+  assert.deepStrictEqual(quick.value, await loadYaml(check));
+  assert.deepStrictEqual((quick.value as { properties: unknown }).properties, {
+    min: 0,
+    max: new JsonFloat(100000),
+  });
+  for (const outside of ["a: {b: 1}\n", "a: &x 1\nb: *x\n", "a: 'open\n", "a:\tb\n"]) {
+    assert.equal(loadYamlFast(outside), undefined, JSON.stringify(outside));
+  }
 });
