@@ -34,7 +34,7 @@ import { loadYaml } from "../../src/util/yaml.ts";
 import { emptyLike, envFor, fake } from "../helpers/fake.ts";
 import { runQualytics, tempDir } from "../helpers/cli.ts";
 import { snapshot } from "./golden.ts";
-import { describeDiff, generateState, placeholderValues } from "./generated_state.ts";
+import { assertSameFiles, generateState, placeholderValues } from "./generated_state.ts";
 
 type Server = Awaited<ReturnType<typeof fake>>;
 
@@ -61,18 +61,6 @@ function seeds(): number[] {
 function few(list: number[], count: number): number[] {
   if (Deno.env.get("CHECKS_ROUNDTRIP_SEEDS")) return list;
   return list.filter((seed) => [34, 119, 4, 165].slice(0, count).includes(seed));
-}
-
-function sameFiles(
-  label: string,
-  expected: Map<string, string>,
-  actual: Map<string, string>,
-): void {
-  assert.ok(
-    [...expected.keys()].join() === [...actual.keys()].join() &&
-      [...expected].every(([file, text]) => actual.get(file) === text),
-    `${label}:\n${describeDiff(expected, actual)}`,
-  );
 }
 
 /** Writes of `server` since `from` (an index into its request log), as `METHOD path`. */
@@ -195,7 +183,11 @@ for (const seed of seeds()) {
         [...config].filter(([file]) => file.startsWith(`datastores/${dir}/checks/`))
           .map(([file, text]) => [file.slice(`datastores/${dir}/checks/`.length), text]),
       );
-      sameFiles(`seed ${seed}: checks export of ${name} vs config export`, inConfig, exported);
+      assertSameFiles(
+        inConfig,
+        exported,
+        `seed ${seed}: checks export of ${name} vs config export`,
+      );
       if (exported.size === 0) continue;
       const ids = [targetId(name), ...(name === copied ? [targetId(COPY)] : [])];
       const flags = ids.flatMap((to) => ["--datastore-id", String(to)]);
@@ -203,10 +195,10 @@ for (const seed of seeds()) {
       assert.equal(imported.code, 0, `seed ${seed}: ${imported.stderr}`);
       for (const to of ids) {
         const again = await checksExport(target, to, path.join(tmp.path, `target-${to}`));
-        sameFiles(
-          `seed ${seed}: datastore ${name} → ${to}: the re-export differs`,
+        assertSameFiles(
           exported,
           again,
+          `seed ${seed}: datastore ${name} → ${to}: the re-export differs`,
         );
       }
       const writes = target.requests.writes().length;
@@ -312,7 +304,7 @@ for (const seed of few(seeds(), 3)) {
       output_dir: at("m"),
     });
     assert.deepEqual({ ...mcpExport, output: at("c") }, cliExport);
-    sameFiles(`seed ${seed}: export_config`, config, await snapshot(at("m")));
+    assertSameFiles(config, await snapshot(at("m")), `seed ${seed}: export_config`);
 
     // import_config of the folder without its checks: the summary of `config import`, and the
     // same objects (one request at a time on both sides: the same ids).
@@ -357,7 +349,11 @@ for (const seed of few(seeds(), 3)) {
       });
       assert.deepEqual({ ...mcpChecks, output: folder }, cliChecks);
       const exported = await snapshot(folder);
-      sameFiles(`seed ${seed}: export_checks`, exported, await snapshot(at(`mcp-checks-${id}`)));
+      assertSameFiles(
+        exported,
+        await snapshot(at(`mcp-checks-${id}`)),
+        `seed ${seed}: export_checks`,
+      );
       if (exported.size === 0) continue;
       const to = [targetId(name), ...(name === copied ? [targetId(COPY)] : [])];
       const flags = to.flatMap((ds) => ["--datastore-id", String(ds)]);
@@ -383,10 +379,10 @@ for (const seed of few(seeds(), 3)) {
       });
       for (const ds of to) {
         await toTwin.call("export_checks", { datastore_id: ds, output_dir: at(`again-${ds}`) });
-        sameFiles(
-          `seed ${seed}: export_checks after import_checks`,
+        assertSameFiles(
           exported,
           await snapshot(at(`again-${ds}`)),
+          `seed ${seed}: export_checks after import_checks`,
         );
       }
       const writes = twin.requests.writes().length;
@@ -417,10 +413,10 @@ for (const seed of few(seeds(), 3)) {
         .id as number
     );
     await toWhole.call("export_config", { datastore_ids: wholeIds, output_dir: at("whole") });
-    sameFiles(
-      `seed ${seed}: export_config after import_config`,
+    assertSameFiles(
       config,
       await snapshot(at("whole")),
+      `seed ${seed}: export_config after import_config`,
     );
     const writes = whole.requests.writes().length;
     await toWhole.call("import_config", { input_dir: at("m") });

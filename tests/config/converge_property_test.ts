@@ -17,10 +17,18 @@ import assert from "node:assert/strict";
 import type { FaultOptions } from "../../src/testing/faults.ts";
 import { Rng } from "../../src/testing/rng.ts";
 import type { Rec } from "../../src/testing/state.ts";
-import { emptyLike, envFor, failNth, fake, slowChecksGateway } from "../helpers/fake.ts";
+import {
+  cast,
+  emptyLike,
+  envFor,
+  failNth,
+  fake,
+  notNull,
+  slowChecksGateway,
+} from "../helpers/fake.ts";
 import { type CliRun, runQualytics, tempDir } from "../helpers/cli.ts";
 import { exportFolder, exportNamesakes } from "./golden.ts";
-import { describeDiff, generateState, placeholderValues, sameFiles } from "./generated_state.ts";
+import { assertSameFiles, generateState, placeholderValues } from "./generated_state.ts";
 
 type Request = { method: string; path: string };
 const writes = ({ method }: Request) => method !== "GET";
@@ -168,10 +176,7 @@ for (const seed of seeds()) {
       datastoreIds,
       path.join(tmp.path, "target"),
     );
-    assert.ok(
-      sameFiles(exported, again),
-      `${context()}: the re-export differs:\n${describeDiff(exported, again)}\n${account(runs)}`,
-    );
+    assertSameFiles(exported, again, `${context()}: the re-export differs`, account(runs));
 
     const before = target.requests.writes().length;
     const more = await runQualytics(["config", "import", "-i", folder], { env });
@@ -209,28 +214,8 @@ Deno.test("config import: a check on a computed field whose create failed waits 
       { id: 1, name: "id", container_id: 1, type: "Integral" },
       { id: 2, name: "id_int", container_id: 1, type: "String", is_computed_field: true },
     ],
-    computed_fields: [{
-      id: 1,
-      container_id: 1,
-      name: "id_int",
-      transformation_type: "cast",
-      source_fields: ["id"],
-      properties: { target_type: "integer" },
-      additional_metadata: null,
-    }],
-    checks: [{
-      id: 1,
-      rule_type: "notNull",
-      description: null,
-      container: 1,
-      fields: ["id_int"],
-      coverage: 1,
-      filter: null,
-      properties: {},
-      global_tags: [],
-      additional_metadata: null,
-      status: "Active",
-    }],
+    computed_fields: [cast(1, 1, "id_int")],
+    checks: [notNull(1, 1, "id_int")],
   });
   await using source = await fake({ data });
   await using target = await fake({ data: { catalog: data.catalog } });

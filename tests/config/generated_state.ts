@@ -3,6 +3,7 @@
  * convergence after faults): see roundtrip_property_test.ts for what it varies and why. It is
  * deterministic, so a failure names its seed; change it only in ways that keep every seed's state.
  */
+import assert from "node:assert/strict";
 import { Rng } from "../../src/testing/rng.ts";
 import type { Rec, ServerData } from "../../src/testing/state.ts";
 import { JsonFloat } from "../../src/util/json.ts";
@@ -883,9 +884,25 @@ export function placeholderValues(files: Map<string, string>): Record<string, st
 }
 
 /** Whether two exported folders hold the same files with the same texts. */
-export function sameFiles(before: Map<string, string>, after: Map<string, string>): boolean {
+function sameFiles(before: Map<string, string>, after: Map<string, string>): boolean {
   return [...before.keys()].join() === [...after.keys()].join() &&
     [...before].every(([file, text]) => after.get(file) === text);
+}
+
+/**
+ * Asserts that two snapshots of a folder hold the same files with the same texts; the message is
+ * `label`, the files that differ ({@link describeDiff}), then `detail` if given.
+ */
+export function assertSameFiles(
+  expected: Map<string, string>,
+  actual: Map<string, string>,
+  label: string,
+  detail?: string,
+): void {
+  assert.ok(
+    sameFiles(expected, actual),
+    `${label}:\n${describeDiff(expected, actual)}${detail === undefined ? "" : `\n${detail}`}`,
+  );
 }
 
 /** The files that differ between two snapshots of a folder, with both texts. */

@@ -9,7 +9,7 @@
 import * as path from "node:path";
 import assert from "node:assert/strict";
 import type { Rec, ServerData } from "../../src/testing/state.ts";
-import { envFor, failNth, fake, idsByName } from "../helpers/fake.ts";
+import { cast, envFor, failNth, fake, idsByName, notNull } from "../helpers/fake.ts";
 import { runQualytics, tempDir, writeFiles } from "../helpers/cli.ts";
 import { snapshot } from "./golden.ts";
 
@@ -59,30 +59,6 @@ const computedTable = (id: number, ds: number, name: string, query: string): Rec
   query,
   description: `${name}, computed`,
   record_count: 3,
-});
-
-const cast = (id: number, container: number, name: string, source = "id"): Rec => ({
-  id,
-  container_id: container,
-  name,
-  transformation_type: "cast",
-  source_fields: [source],
-  properties: { target_type: "integer" },
-  additional_metadata: null,
-});
-
-const notNull = (id: number, container: number, field = "id"): Rec => ({
-  id,
-  rule_type: "notNull",
-  description: null,
-  container,
-  fields: [field],
-  coverage: 1,
-  filter: null,
-  properties: {},
-  global_tags: [],
-  additional_metadata: null,
-  status: "Active",
 });
 
 /**

@@ -23,6 +23,7 @@ import { emptyLike, envFor, fake, slowChecksGateway } from "../helpers/fake.ts";
 import { runQualytics, tempDir } from "../helpers/cli.ts";
 import { exportFolder, exportNamesakes, snapshot } from "./golden.ts";
 import {
+  assertSameFiles,
   describeDiff,
   f,
   type Field,
@@ -30,7 +31,6 @@ import {
   I,
   placeholderValues,
   S,
-  sameFiles,
   ts,
 } from "./generated_state.ts";
 
@@ -71,10 +71,7 @@ for (const seed of seeds()) {
       datastoreIds,
       path.join(tmp.path, "target"),
     );
-    assert.ok(
-      sameFiles(exported, again),
-      `seed ${seed}: the re-export differs:\n${describeDiff(exported, again)}`,
-    );
+    assertSameFiles(exported, again, `seed ${seed}: the re-export differs`);
 
     const writes = target.requests.writes().length;
     const second = await runQualytics(["config", "import", "-i", folder], { env });

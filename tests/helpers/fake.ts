@@ -1,6 +1,7 @@
 /** Starts a fake controlplane that closes itself at the end of a `using` scope. */
 import { startFakeControlplane } from "../../src/testing/mod.ts";
 import type { FaultOptions } from "../../src/testing/faults.ts";
+import type { Rec } from "../../src/testing/state.ts";
 import { type CliRun, type RunOptions, runQualytics } from "./cli.ts";
 
 type Options = Parameters<typeof startFakeControlplane>[0];
@@ -108,3 +109,29 @@ export function cliFor(
 
 /** A recorded request body as plain JSON, for `deepEqual` against literals. */
 export const plain = (value: unknown) => JSON.parse(JSON.stringify(value));
+
+/** A computed field of server data: `name` casts `source` of `container` to an integer. */
+export const cast = (id: number, container: number, name: string, source = "id"): Rec => ({
+  id,
+  container_id: container,
+  name,
+  transformation_type: "cast",
+  source_fields: [source],
+  properties: { target_type: "integer" },
+  additional_metadata: null,
+});
+
+/** An active notNull check of server data on `field` of `container`. */
+export const notNull = (id: number, container: number, field = "id"): Rec => ({
+  id,
+  rule_type: "notNull",
+  description: null,
+  container,
+  fields: [field],
+  coverage: 1,
+  filter: null,
+  properties: {},
+  global_tags: [],
+  additional_metadata: null,
+  status: "Active",
+});
