@@ -1219,13 +1219,13 @@ function checkPlainLine(text: string): void {
 /**
  * {@link loadYaml} without a promise, for a text in the block subset that {@link dumpYaml} writes
  * (every file an export wrote): its value, boxed; `undefined` when the text needs
- * {@link loadYaml} (outside the subset, or not valid YAML). A loop over thousands of small files
+ * {@link loadYamlWithFullParser} (outside the subset, or not valid YAML). A loop over thousands of small files
  * then makes no promise per file.
  *
  * @example
  * ```ts
  * loadYamlFast("coverage: 1.0\n"); // { value: { coverage: JsonFloat(1) } }
- * loadYamlFast("{a: 1}"); // undefined: flow style is for loadYaml
+ * loadYamlFast("{a: 1}"); // undefined: flow style needs the full parser
  * ```
  */
 export function loadYamlFast(text: string): { value: unknown } | undefined {
@@ -1268,7 +1268,23 @@ let fullParser: Promise<typeof import("./yaml_full.ts")> | undefined;
  */
 export async function loadYaml(text: string, fileName = "<string>"): Promise<unknown> {
   const fast = loadFast(text);
-  if (fast !== BAIL) return fast;
+  return fast !== BAIL ? fast : await loadYamlWithFullParser(text, fileName);
+}
+
+/**
+ * {@link loadYaml} through the full parser only: for a text that {@link loadYamlFast} left, which
+ * `loadYaml` would try on the fast path a second time.
+ *
+ * @example
+ * ```ts
+ * const text = "a: {b: 1}\n";
+ * const value = loadYamlFast(text)?.value ?? await loadYamlWithFullParser(text, "x.yaml");
+ * ```
+ */
+export async function loadYamlWithFullParser(
+  text: string,
+  fileName = "<string>",
+): Promise<unknown> {
   // A failed import is not kept: the next call tries again.
   fullParser ??= import("./yaml_full.ts").catch((error) => {
     fullParser = undefined;

@@ -13,7 +13,12 @@ import { isJsonFloat, stringifyJson } from "../../util/json.ts";
 import type { DirEntry, FileSystem } from "../../util/fs.ts";
 import { resolvePlaceholders } from "../../util/env_placeholders.ts";
 import { SECRET_KEYS, secretValues } from "../../util/redact.ts";
-import { loadYaml, loadYamlFast, YamlSyntaxError } from "../../util/yaml.ts";
+import {
+  loadYaml,
+  loadYamlFast,
+  loadYamlWithFullParser,
+  YamlSyntaxError,
+} from "../../util/yaml.ts";
 import { CHECK_UID_KEY, computeCheckUid } from "./naming.ts";
 import { COMPUTED_CONTAINER_TYPES, PLAIN_CONTAINER_TYPES } from "./transform.ts";
 import type { ExportResource } from "./plan.ts";
@@ -335,7 +340,7 @@ class Reader {
   mappingOf(file: string, text: string): Mapping | undefined | Promise<Mapping | undefined> {
     const fast = loadYamlFast(text);
     if (fast) return this.#asMapping(file, text, fast.value);
-    return loadYaml(text, this.rel(file)).then(
+    return loadYamlWithFullParser(text, this.rel(file)).then(
       (doc) => this.#asMapping(file, text, doc),
       (error) => {
         if (!(error instanceof YamlSyntaxError)) throw error;
