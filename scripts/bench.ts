@@ -20,11 +20,15 @@
  * The exported folders go to a memory file system where there is one (`/dev/shm`), else to the
  * temp folder; `--dir` chooses (see below why).
  *
- * Usage: deno task bench [--concurrency N] [--latency MS] [--runs N] [--dir PATH]
+ * The CLI runs with the V8 flags its binaries are built with (`scripts/v8_flags.ts`);
+ * `--v8-flags A,B` measures it with others, `--v8-flags ""` with V8's defaults.
+ *
+ * Usage: deno task bench [--concurrency N] [--latency MS] [--runs N] [--dir PATH] [--v8-flags F]
  */
 import * as path from "node:path";
 import { startFakeControlplane } from "../src/testing/mod.ts";
 import { parseJson } from "../src/util/json.ts";
+import { CLI_V8_FLAGS, v8FlagsArgs } from "./v8_flags.ts";
 
 const args = Deno.args;
 const option = (name: string, fallback: number) => {
@@ -34,6 +38,10 @@ const option = (name: string, fallback: number) => {
 const CONCURRENCY = option("--concurrency", 8);
 const LATENCY = option("--latency", 20);
 const RUNS = option("--runs", 7);
+const flagsArg = args.indexOf("--v8-flags");
+const V8_FLAGS = flagsArg === -1
+  ? CLI_V8_FLAGS
+  : (args[flagsArg + 1] ?? "").split(",").filter((flag) => flag !== "");
 const repo = path.resolve(import.meta.dirname!, "..");
 /**
  * Where the exported folders go: `--dir`, else a memory file system where there is one. This
@@ -68,7 +76,7 @@ async function cli(
 ): Promise<{ code: number; ms: number; peakKb: number; stderr: string; stdout: string }> {
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", path.join(repo, "cli.ts"), ...argv],
+    args: ["run", "-A", "--quiet", ...v8FlagsArgs(V8_FLAGS), path.join(repo, "cli.ts"), ...argv],
     cwd: work,
     env: { QUALYTICS_NO_BANNER: "1", HOME: work, ...env },
     stdout: "piped",
@@ -208,7 +216,7 @@ console.log(
   `\nconfig-as-code bench: scale seed, latency ${LATENCY} ms, concurrency ${CONCURRENCY}, ` +
     `CLI start-up ${fmt(median(startups))} (median; each phase subtracts its own); ` +
     `medians of ${RUNS} runs (first import: 1 run); ` +
-    `folders in ${path.dirname(work)}\n`,
+    `CLI V8 flags: ${V8_FLAGS.join(",") || "none"}; folders in ${path.dirname(work)}\n`,
 );
 console.log(
   "| phase | exit | wall | wall − start-up | requests | by method | writes | lower bound | ratio | peak RSS |",

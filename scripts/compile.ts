@@ -6,8 +6,12 @@
  * Each target is built with `deno compile`. Where Deno cannot fetch the runtime for a target
  * (an offline machine), the host's binary is built with `bun build --compile` instead, which the
  * code supports because `src/` uses only web APIs and `node:` builtins. Writes SHA256SUMS.
+ *
+ * `deno compile` bakes the CLI's V8 flags (`scripts/v8_flags.ts`) into each binary; Bun runs
+ * JavaScriptCore, which has no such flags, so its binary goes without.
  */
 import * as path from "node:path";
+import { v8FlagsArgs } from "./v8_flags.ts";
 
 const TARGETS: Record<string, { name: string; bun: string }> = {
   "x86_64-unknown-linux-gnu": { name: "linux-x64", bun: "bun-linux-x64" },
@@ -61,6 +65,7 @@ for (const target of targets) {
   const ok = await run(Deno.execPath(), [
     "compile",
     "-A",
+    ...v8FlagsArgs(),
     "--target",
     target,
     "--output",
