@@ -4,7 +4,7 @@
  * CLI with them (`tests/cli/v8_flags_test.ts` keeps the three in step).
  *
  * A config import keeps nearly everything it allocates (the parsed check files, the server's
- * pages) until its plan. Under V8's defaults, that data is copied through a dozen small
+ * pages) until its plan. Under V8's defaults, that data is copied through about ten small
  * scavenges of a young generation growing from 1 MB, and the old generation's first limit
  * (about 16 MB) starts a full collection halfway through. So:
  *
@@ -13,8 +13,8 @@
  *
  * On the no-change re-import of 5000 checks, garbage collection on the main thread went from
  * about 45 to 23 ms (`--trace-gc`) and the import got about 10 ms faster (median of 40
- * interleaved runs at 20 ms latency); the export's peak memory grows from about 160 to 190 MB
- * (see README, Performance).
+ * interleaved runs at 20 ms latency); the export's peak memory grows from about 160 to
+ * 190–200 MB (see README, Performance).
  *
  * @module
  */
