@@ -1,6 +1,7 @@
 /**
- * Differential test, Node against Deno: the same `qualytics` invocations, run by
- * `deno run -A cli.ts` and by `node` on the code-split `deno bundle --platform node` of cli.ts,
+ * Differential test, Node (and Bun) against Deno: the same `qualytics` invocations, run by
+ * `deno run -A cli.ts` and by `node` (`bun`) on the code-split `deno bundle --platform node` of
+ * cli.ts,
  * each against its own fresh fake controlplane (`seed: "demo"`) and in its own HOME (also the
  * working folder), must give the same exit codes, stdout and stderr, and leave the same files
  * (contents and modes) behind. Every command group is covered: help and completions, auth,
@@ -13,7 +14,7 @@
  * subprocess; what genuinely differs between the two runs is normalised, and only that:
  * {@link NORMALISED}.
  *
- * Ignored only where no `node` is installed, as tests/cli/node_test.ts.
+ * Ignored for a runtime that is not installed, as tests/cli/node_test.ts.
  */
 import * as path from "node:path";
 import assert from "node:assert/strict";
@@ -22,7 +23,7 @@ import { unifiedDiff } from "../../src/util/unified_diff.ts";
 import { fake } from "../helpers/fake.ts";
 import { tempDir, writeFiles } from "../helpers/cli.ts";
 import { CLI, DENO_DIR } from "../helpers/mcp.ts";
-import { bundleForNode, nodeVersion } from "../helpers/node.ts";
+import { BUNDLE_RUNTIMES, bundleForNode } from "../helpers/node.ts";
 import { mapConcurrent } from "../../src/client/pool.ts";
 
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -37,7 +38,7 @@ const SERVER_NOW = new Date("2026-02-02T10:00:00Z");
  */
 const NORMALISED: Array<[RegExp, string]> = [
   // `doctor` names the runtime it runs on.
-  [/\b(?:Deno|Node\.js)\/\d+\.\d+\.\d+\b/g, "<runtime>"],
+  [/\b(?:Deno|Node\.js|Bun)\/\d+\.\d+\.\d+\b/g, "<runtime>"],
   // The CLI's clock: doctor's latency, the time waited for an operation, the days left before
   // the token expires (the two runs may straddle midnight), and the time and date containers
   // import stamps on what it creates and on its error log's name.
@@ -416,66 +417,79 @@ const PHASES: Phase[] = [
   }],
 ];
 
-Deno.test({
-  name: `on Node (${nodeVersion ?? "not installed"}) as on Deno: every command group's output`,
-  ignore: nodeVersion === undefined,
-  fn: async () => {
-    await using tmp = await tempDir();
-    const inputs = {
-      "new-checks.yaml": encode(NEW_CHECKS),
-      "check-update.yaml": encode("description: Orders carry a customer\ntags: [finance]\n"),
-      "templates-1.yaml": encode(TEMPLATES[0]),
-      "templates-2.yaml": encode(TEMPLATES[1]),
-      "defs.csv": encode(
-        'name,description,query\nbig_orders,"Say ""hi""",SELECT * FROM orders\nno_query,x,\n',
-      ),
-      "defs.xlsx": await workbook([
-        ["Name", "Description", "Query"],
-        ["late_orders_SF", "Orders shipped late", "SELECT order_id, upper(status) FROM orders"],
-        [1000664, 3.5, "SELECT x FROM y"],
-        ["no_query", "skipped", ""],
-      ]),
-    };
-    const deno: Runtime = {
-      name: "deno",
-      command: Deno.execPath(),
-      prefix: ["run", "-A", "--quiet", CLI],
-      env: { DENO_DIR },
-    };
-    const [onDeno, onNode] = await Promise.all([
-      session(deno, PHASES, inputs),
-      bundleForNode("cli.ts", path.join(tmp.path, "node")).then((bundle) =>
-        session({ name: "node", command: "node", prefix: [bundle], env: {} }, PHASES, inputs)
-      ),
-    ]);
+for (const runtime of BUNDLE_RUNTIMES) {
+  Deno.test({
+    name: `on ${runtime.name} (${
+      runtime.version ?? "not installed"
+    }) as on Deno: every command group's output`,
+    ignore: runtime.version === undefined,
+    fn: async () => {
+      await using tmp = await tempDir();
+      const inputs = {
+        "new-checks.yaml": encode(NEW_CHECKS),
+        "check-update.yaml": encode("description: Orders carry a customer\ntags: [finance]\n"),
+        "templates-1.yaml": encode(TEMPLATES[0]),
+        "templates-2.yaml": encode(TEMPLATES[1]),
+        "defs.csv": encode(
+          'name,description,query\nbig_orders,"Say ""hi""",SELECT * FROM orders\nno_query,x,\n',
+        ),
+        "defs.xlsx": await workbook([
+          ["Name", "Description", "Query"],
+          ["late_orders_SF", "Orders shipped late", "SELECT order_id, upper(status) FROM orders"],
+          [1000664, 3.5, "SELECT x FROM y"],
+          ["no_query", "skipped", ""],
+        ]),
+      };
+      const deno: Runtime = {
+        name: "deno",
+        command: Deno.execPath(),
+        prefix: ["run", "-A", "--quiet", CLI],
+        env: { DENO_DIR },
+      };
+      const other = runtime.name.toLowerCase();
+      const [onDeno, onOther] = await Promise.all([
+        session(deno, PHASES, inputs),
+        bundleForNode("cli.ts", path.join(tmp.path, "node")).then((bundle) =>
+          session(
+            { name: other, command: runtime.command, prefix: [bundle], env: runtime.env },
+            PHASES,
+            inputs,
+          )
+        ),
+      ]);
 
-    const differences: string[] = [];
-    const diff = (label: string, deno: string, node: string) => {
-      const text = unifiedDiff(deno, node, {
-        fromLabel: `deno ${label}`,
-        toLabel: `node ${label}`,
+      const differences: string[] = [];
+      const diff = (label: string, deno: string, theirs: string) => {
+        const text = unifiedDiff(deno, theirs, {
+          fromLabel: `deno ${label}`,
+          toLabel: `${other} ${label}`,
+        });
+        if (text) differences.push(text);
+      };
+      PHASES.flat().forEach((step, index) => {
+        const [a, b] = [onDeno.outcomes[index], onOther.outcomes[index]];
+        const label = `qualytics ${step.args.join(" ")}`;
+        if (a.code !== (step.code ?? 0)) {
+          differences.push(
+            `${label}: exit ${a.code} on deno, expected ${step.code ?? 0}\n${a.stderr}`,
+          );
+        }
+        if (a.code !== b.code) {
+          differences.push(`${label}: exit ${a.code} on deno, ${b.code} on ${other}`);
+        }
+        diff(`stdout of ${label}`, a.stdout, b.stdout);
+        diff(`stderr of ${label}`, a.stderr, b.stderr);
       });
-      if (text) differences.push(text);
-    };
-    PHASES.flat().forEach((step, index) => {
-      const [a, b] = [onDeno.outcomes[index], onNode.outcomes[index]];
-      const label = `qualytics ${step.args.join(" ")}`;
-      if (a.code !== (step.code ?? 0)) {
-        differences.push(
-          `${label}: exit ${a.code} on deno, expected ${step.code ?? 0}\n${a.stderr}`,
+      const files = [...new Set([...onDeno.files.keys(), ...onOther.files.keys()])].sort();
+      for (const file of files) {
+        diff(
+          `~/${file}`,
+          onDeno.files.get(file) ?? "(none)\n",
+          onOther.files.get(file) ?? "(none)\n",
         );
       }
-      if (a.code !== b.code) {
-        differences.push(`${label}: exit ${a.code} on deno, ${b.code} on node`);
-      }
-      diff(`stdout of ${label}`, a.stdout, b.stdout);
-      diff(`stderr of ${label}`, a.stderr, b.stderr);
-    });
-    const files = [...new Set([...onDeno.files.keys(), ...onNode.files.keys()])].sort();
-    for (const file of files) {
-      diff(`~/${file}`, onDeno.files.get(file) ?? "(none)\n", onNode.files.get(file) ?? "(none)\n");
-    }
-    assert.deepEqual([...onDeno.errors, ...onNode.errors], []);
-    assert.equal(differences.join("\n"), "");
-  },
-});
+      assert.deepEqual([...onDeno.errors, ...onOther.errors], []);
+      assert.equal(differences.join("\n"), "");
+    },
+  });
+}

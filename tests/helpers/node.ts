@@ -1,18 +1,50 @@
-/** Running the CLI and the library on Node: the `node` on PATH, and `deno bundle` for it. */
+/**
+ * Running the CLI and the library on Node and on Bun: the `node` and `bun` on PATH, and
+ * `deno bundle` for them (Bun runs the bundle made for Node).
+ */
 import * as path from "node:path";
 import assert from "node:assert/strict";
 
 const repoRoot = path.resolve(import.meta.dirname!, "../..");
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
+/** `<command> --version`, or undefined where it is not installed. */
+function versionOf(command: string): Promise<string | undefined> {
+  return new Deno.Command(command, { args: ["--version"], stdout: "piped", stderr: "null" })
+    .output()
+    .then((out) => out.success ? decode(out.stdout).trim() : undefined, () => undefined);
+}
+
 /** `node --version`, or undefined where no `node` is installed (tests are ignored there). */
-export const nodeVersion: string | undefined = await new Deno.Command("node", {
-  args: ["--version"],
-  stdout: "piped",
-}).output().then((out) => out.success ? decode(out.stdout).trim() : undefined, () => undefined);
+export const nodeVersion: string | undefined = await versionOf("node");
+
+/** A runtime other than Deno that runs the bundle: how to start it. */
+export interface BundleRuntime {
+  /** As people write it: `Node`, `Bun`. */
+  name: string;
+  command: string;
+  /** Its `--version`; undefined where it is not installed (its tests are ignored there). */
+  version: string | undefined;
+  /** Environment it needs besides PATH and HOME. */
+  env: Record<string, string>;
+}
 
 /**
- * Bundles `entry` (a path relative to the repository) for Node into the folder `dir` and
+ * Node, and Bun (CI installs it through npm; not needed elsewhere). Bun writes a transpiler
+ * cache into HOME unless told not to, which would show up among the files a run leaves.
+ */
+export const BUNDLE_RUNTIMES: BundleRuntime[] = [
+  { name: "Node", command: "node", version: nodeVersion, env: {} },
+  {
+    name: "Bun",
+    command: "bun",
+    version: await versionOf("bun"),
+    env: { BUN_RUNTIME_TRANSPILER_CACHE_PATH: "0" },
+  },
+];
+
+/**
+ * Bundles `entry` (a path relative to the repository) for Node (and Bun) into `dir` and
  * returns the bundled entry's path. With code splitting, as a package would ship it: the
  * packages some commands load lazily (exceljs, yaml, the MCP SDK) stay dynamic imports on Node
  * too, and each start parses a fifth of the code.
