@@ -10,7 +10,7 @@ import { type DoctorStatus, runDoctor } from "../services/doctor.ts";
 import { VERSION } from "../version.ts";
 import { type Format, parseObjectFormat } from "./output.ts";
 import type { Runtime } from "./runtime.ts";
-import { resolveSettings } from "./session.ts";
+import { contextTransport, resolveSettings } from "./session.ts";
 
 /**
  * The runtime and its version, e.g. `Deno/2.9.6`, `Bun/1.3.0` or `Node.js/20.20.2`: Node has no
@@ -39,6 +39,7 @@ export async function runDoctorCommand(
     configFile: settings.paths.yaml,
     configFileExists: await ctx.fs.exists(settings.paths.yaml),
     sslVerify: settings.sslVerify,
+    transport: contextTransport(ctx, settings.sslVerify),
     now: ctx.now,
     timeoutMs: Math.min(settings.timeoutSeconds, 10) * 1000,
   });

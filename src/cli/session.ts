@@ -14,6 +14,7 @@ import {
 } from "../settings/config_file.ts";
 import { checkToken } from "../settings/token.ts";
 import { applyDotenv, parseDotenv } from "../util/dotenv.ts";
+import type { Transport } from "../client/transport.ts";
 import type { CliContext } from "./context.ts";
 import { CliError, UsageError } from "./errors.ts";
 import { Ui } from "./output.ts";
@@ -42,6 +43,14 @@ export async function loadDotenvFiles(ctx: CliContext): Promise<void> {
     const text = await ctx.fs.readTextFile(file);
     if (text !== undefined) applyDotenv(ctx.env, parseDotenv(text, ctx.env));
   }
+}
+
+/**
+ * The transport a client of this run uses: the context's, except without certificate checks,
+ * where the client uses its own `node:https` transport.
+ */
+export function contextTransport(ctx: CliContext, sslVerify: boolean): Transport | undefined {
+  return sslVerify === false ? undefined : ctx.transport;
 }
 
 /** The request time-out: `QUALYTICS_TIMEOUT`, else the file's `timeout`, else 30 s. */
@@ -125,8 +134,7 @@ export async function createClient(
     baseUrl: settings.url,
     token: settings.token,
     sslVerify: settings.sslVerify,
-    // Without certificate checks the client uses its own node:https transport.
-    transport: settings.sslVerify === false ? undefined : ctx.transport,
+    transport: contextTransport(ctx, settings.sslVerify),
     timeoutMs: settings.timeoutSeconds * 1000,
     concurrency: options.concurrency,
     debug: options.debug ? (line) => ctx.stderr.write(`[debug] ${line}\n`) : undefined,

@@ -2,6 +2,8 @@
 import assert from "node:assert/strict";
 import { makeJwt, startFakeControlplane } from "../../src/testing/mod.ts";
 import { runQualytics } from "../helpers/cli.ts";
+import { cliTransport } from "../../cli.ts";
+import type { Transport } from "../../src/client/transport.ts";
 import { envFor, fake } from "../helpers/fake.ts";
 
 Deno.test("doctor: all checks pass against the fake controlplane", async () => {
@@ -57,4 +59,25 @@ Deno.test("doctor: an unreachable server and a missing configuration fail", asyn
 
   const bad = await runQualytics(["doctor", "--format", "xml"]);
   assert.equal(bad.code, 2);
+});
+
+Deno.test("doctor: its requests go through the CLI's transport, as every command's do", async () => {
+  await using server = await fake({ seed: "demo" });
+  const sent: string[] = [];
+  const base = cliTransport()!;
+  const transport: Transport = (request) => {
+    sent.push(`${request.method} ${new URL(request.url).pathname}`);
+    return base(request);
+  };
+  const result = await runQualytics(["doctor"], { env: envFor(server), transport });
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(sent, ["GET /api/status", "GET /api/openapi.json"]);
+
+  // Without certificate checks the client keeps its own node:https transport instead.
+  sent.length = 0;
+  const insecure = await runQualytics(["doctor"], {
+    env: { ...envFor(server), QUALYTICS_SSL_VERIFY: "false" },
+    transport,
+  });
+  assert.deepEqual(sent, [], insecure.stderr);
 });

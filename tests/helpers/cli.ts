@@ -30,6 +30,8 @@ export interface RunOptions {
   runProgram?: CliContext["runProgram"];
   /** Waits (retry backoff, polling); default a real timer. Tests may shorten it. */
   sleep?: (ms: number) => Promise<void>;
+  /** How requests are sent (default the one cli.ts gives the CLI). */
+  transport?: CliContext["transport"];
 }
 
 /** A temporary folder that removes itself at the end of a `using` scope. */
@@ -67,7 +69,7 @@ export async function runQualytics(args: string[], options: RunOptions = {}): Pr
     openBrowser: options.openBrowser ?? (() => Promise.resolve(false)),
     runProgram: options.runProgram,
     stdinIsTTY: false,
-    transport: cliTransport(),
+    transport: options.transport ?? cliTransport(),
   });
   if (!options.home) await Deno.remove(home, { recursive: true }).catch(() => {});
   return { code, stdout, stderr };
