@@ -9,13 +9,7 @@ import * as path from "node:path";
 import assert from "node:assert/strict";
 import { envFor, fake } from "../helpers/fake.ts";
 import { tempDir } from "../helpers/cli.ts";
-import {
-  assertSameAsGolden,
-  GOLDEN,
-  goldenCommands,
-  serverData,
-  snapshot,
-} from "../config/golden.ts";
+import { assertExportsGolden, GOLDEN, serverData, snapshot } from "../config/golden.ts";
 import { SECRETS } from "../config/import_fixtures.ts";
 import { BUNDLE_RUNTIMES, bundleForNode, type BundleRuntime } from "../helpers/node.ts";
 
@@ -60,13 +54,10 @@ for (const runtime of BUNDLE_RUNTIMES) {
       assert.match(version.stdout, /Qualytics CLI Version: \d+\.\d+\.\d+/);
 
       await using source = await fake({ data: await serverData("retail") });
-      const [exportArgs] = await goldenCommands("retail", "config", "export");
-      const exported = await run(runtime, [cli, ...exportArgs], tmp.path, envFor(source));
-      assert.equal(exported.code, 0, exported.stderr);
-      const golden = await snapshot(path.join(GOLDEN, "retail", "config-export"));
-      assertSameAsGolden(
-        await snapshot(path.join(tmp.path, "config-export")),
-        golden,
+      await assertExportsGolden(
+        "retail",
+        tmp.path,
+        (args) => run(runtime, [cli, ...args], tmp.path, envFor(source)),
         runtime.name,
       );
 

@@ -122,6 +122,27 @@ export function assertSameAsGolden(
   return suffixed;
 }
 
+/**
+ * Runs the golden `config export` of `set` through `run`, which starts the CLI some other way
+ * (a bundle on Node or Bun, a compiled binary) in `cwd`, and asserts that it wrote the golden
+ * folder there.
+ */
+export async function assertExportsGolden(
+  set: string,
+  cwd: string,
+  run: (args: string[]) => Promise<{ code: number; stderr: string }>,
+  label: string,
+): Promise<void> {
+  const [args] = await goldenCommands(set, "config", "export");
+  const exported = await run(args);
+  assert.equal(exported.code, 0, exported.stderr);
+  assertSameAsGolden(
+    await snapshot(path.join(cwd, "config-export")),
+    await snapshot(path.join(GOLDEN, set, "config-export")),
+    label,
+  );
+}
+
 /** The secret values stored in a set's connections (never to be written or printed). */
 export function secretsOf(serverJson: string): string[] {
   const data = JSON.parse(serverJson) as { connections?: Record<string, unknown>[] };

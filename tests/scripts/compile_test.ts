@@ -9,13 +9,7 @@ import assert from "node:assert/strict";
 import { tempDir } from "../helpers/cli.ts";
 import { envFor, fake } from "../helpers/fake.ts";
 import { BUNDLE_RUNTIMES } from "../helpers/node.ts";
-import {
-  assertSameAsGolden,
-  GOLDEN,
-  goldenCommands,
-  serverData,
-  snapshot,
-} from "../config/golden.ts";
+import { assertExportsGolden, serverData } from "../config/golden.ts";
 
 const repoRoot = path.resolve(import.meta.dirname!, "../..");
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -62,13 +56,9 @@ Deno.test({
     assert.equal(version.code, 0, decode(version.stderr));
     assert.match(decode(version.stdout), /Qualytics CLI Version: \d+\.\d+\.\d+/);
 
-    const [exportArgs] = await goldenCommands("retail", "config", "export");
-    const exported = await run(exportArgs);
-    assert.equal(exported.code, 0, decode(exported.stderr));
-    assertSameAsGolden(
-      await snapshot(path.join(home.path, "config-export")),
-      await snapshot(path.join(GOLDEN, "retail", "config-export")),
-      name,
-    );
+    await assertExportsGolden("retail", home.path, async (args) => {
+      const exported = await run(args);
+      return { code: exported.code, stderr: decode(exported.stderr) };
+    }, name);
   },
 });
