@@ -3,9 +3,12 @@
  * `deno bundle` for them (Bun runs the bundle made for Node).
  */
 import * as path from "node:path";
+import { tmpdir } from "node:os";
 import assert from "node:assert/strict";
 
 const repoRoot = path.resolve(import.meta.dirname!, "../..");
+/** Held while a test bundles (see {@link bundleForNode}); in the system's temp folder. */
+const BUNDLE_LOCK = path.join(tmpdir(), "qualytics-tests-deno-bundle.lock");
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
 /** `<command> --version`, or undefined where it is not installed. */
@@ -50,12 +53,21 @@ export const BUNDLE_RUNTIMES: BundleRuntime[] = [
  * too, and each start parses a fifth of the code.
  */
 export async function bundleForNode(entry: string, dir: string): Promise<string> {
-  const bundled = await new Deno.Command(Deno.execPath(), {
-    args: ["bundle", "--quiet", "--platform", "node", "--code-splitting", "--outdir", dir, entry],
-    cwd: repoRoot,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  // `deno bundle` unpacks esbuild into DENO_DIR on its first use, and two doing that at once
+  // can fail ("failed to copy esbuild binary", seen in CI): test files bundle one at a time.
+  const lock = await Deno.open(BUNDLE_LOCK, { create: true, write: true });
+  let bundled: Deno.CommandOutput;
+  try {
+    await lock.lock(true);
+    bundled = await new Deno.Command(Deno.execPath(), {
+      args: ["bundle", "--quiet", "--platform", "node", "--code-splitting", "--outdir", dir, entry],
+      cwd: repoRoot,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  } finally {
+    lock.close();
+  }
   assert.ok(bundled.success, decode(bundled.stderr));
   await Deno.writeTextFile(path.join(dir, "package.json"), '{ "type": "module" }\n');
   return path.join(dir, `${path.basename(entry, path.extname(entry))}.js`);
