@@ -18,9 +18,6 @@ function versionOf(command: string): Promise<string | undefined> {
     .then((out) => out.success ? decode(out.stdout).trim() : undefined, () => undefined);
 }
 
-/** `node --version`, or undefined where no `node` is installed (tests are ignored there). */
-export const nodeVersion: string | undefined = await versionOf("node");
-
 /** A runtime other than Deno that runs the bundle: how to start it. */
 export interface BundleRuntime {
   /** As people write it: `Node`, `Bun`. */
@@ -37,7 +34,7 @@ export interface BundleRuntime {
  * cache into HOME unless told not to, which would show up among the files a run leaves.
  */
 export const BUNDLE_RUNTIMES: BundleRuntime[] = [
-  { name: "Node", command: "node", version: nodeVersion, env: {} },
+  { name: "Node", command: "node", version: await versionOf("node"), env: {} },
   {
     name: "Bun",
     command: "bun",
