@@ -1,6 +1,7 @@
 /**
  * Every command pays for the modules `cli.ts` imports statically. The packages only some commands
- * need are imported where they are needed; this keeps a static import from slipping back in.
+ * need are imported where they are needed; this keeps a static import from slipping back in, and
+ * checks that Deno really leaves those imports until they run.
  */
 import assert from "node:assert/strict";
 
@@ -58,5 +59,35 @@ Deno.test("start-up imports none of the packages that only some commands need", 
   lazies.push("node:crypto", "node:http", "node:https", "node:child_process");
   for (const lazy of lazies) {
     assert.ok(!packages.has(lazy), `${lazy} is imported at start-up: ${[...packages].join(", ")}`);
+  }
+});
+
+Deno.test("start-up loads no module that only a dynamic import reaches", async () => {
+  // Deno otherwise loads the graph behind every dynamic import with a literal specifier before
+  // the program starts (the MCP server, its tools and SDK: some 30 ms of every command), unless
+  // deno.json's `unstable` has "lazy-dynamic-imports".
+  const repo = new URL("../../", import.meta.url);
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--log-level=debug", new URL("cli.ts", repo).pathname, "--version"],
+    cwd: repo.pathname,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const log = new TextDecoder().decode(output.stderr);
+  assert.equal(output.code, 0, log.slice(-2000));
+  const loaded = new Set(
+    Array.from(
+      log.matchAll(/FileFetcher::fetch_no_follow - specifier: (\S+)/g),
+      (match) => match[1],
+    ),
+  );
+  const url = (file: string) => new URL(file, repo).href;
+  // The log must name what start-up does load, or its absence of the others proves nothing.
+  assert.ok(
+    loaded.has(url("src/cli/main.ts")),
+    `no module loads found in the log:\n${log.slice(0, 2000)}`,
+  );
+  for (const lazy of ["src/mcp/server.ts", "src/mcp/transports.ts", "src/util/yaml_full.ts"]) {
+    assert.ok(!loaded.has(url(lazy)), `${lazy} is loaded at start-up`);
   }
 });
