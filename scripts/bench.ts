@@ -20,15 +20,16 @@
  * The exported folders go to a memory file system where there is one (`/dev/shm`), else to the
  * temp folder; `--dir` chooses (see below why).
  *
- * The CLI runs with the V8 flags its binaries are built with (`scripts/v8_flags.ts`);
- * `--v8-flags A,B` measures it with others, `--v8-flags ""` with V8's defaults.
+ * The CLI runs as `deno task qualytics` starts it (`scripts/cli_flags.ts`: lazy dynamic imports,
+ * and the V8 flags its binaries are built with); `--v8-flags A,B` measures it with other V8
+ * flags, `--v8-flags ""` with V8's defaults.
  *
  * Usage: deno task bench [--concurrency N] [--latency MS] [--runs N] [--dir PATH] [--v8-flags F]
  */
 import * as path from "node:path";
 import { startFakeControlplane } from "../src/testing/mod.ts";
 import { parseJson } from "../src/util/json.ts";
-import { CLI_V8_FLAGS, v8FlagsArgs } from "./v8_flags.ts";
+import { CLI_V8_FLAGS, cliRunArgs } from "./cli_flags.ts";
 
 const args = Deno.args;
 const option = (name: string, fallback: number) => {
@@ -76,7 +77,7 @@ async function cli(
 ): Promise<{ code: number; ms: number; peakKb: number; stderr: string; stdout: string }> {
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", ...v8FlagsArgs(V8_FLAGS), path.join(repo, "cli.ts"), ...argv],
+    args: ["run", "-A", "--quiet", ...cliRunArgs(V8_FLAGS), path.join(repo, "cli.ts"), ...argv],
     cwd: work,
     env: { QUALYTICS_NO_BANNER: "1", HOME: work, ...env },
     stdout: "piped",
@@ -216,7 +217,7 @@ console.log(
   `\nconfig-as-code bench: scale seed, latency ${LATENCY} ms, concurrency ${CONCURRENCY}, ` +
     `CLI start-up ${fmt(median(startups))} (median; each phase subtracts its own); ` +
     `medians of ${RUNS} runs (first import: 1 run); ` +
-    `CLI V8 flags: ${V8_FLAGS.join(",") || "none"}; folders in ${path.dirname(work)}\n`,
+    `CLI started with: ${cliRunArgs(V8_FLAGS).join(" ")}; folders in ${path.dirname(work)}\n`,
 );
 console.log(
   "| phase | exit | wall | wall − start-up | requests | by method | writes | lower bound | ratio | peak RSS |",

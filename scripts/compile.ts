@@ -7,11 +7,11 @@
  * (an offline machine), the host's binary is built with `bun build --compile` instead, which the
  * code supports because `src/` uses only web APIs and `node:` builtins. Writes SHA256SUMS.
  *
- * `deno compile` bakes the CLI's V8 flags (`scripts/v8_flags.ts`) into each binary; Bun runs
+ * `deno compile` bakes the CLI's V8 flags (`scripts/cli_flags.ts`) into each binary; Bun runs
  * JavaScriptCore, which has no such flags, so its binary goes without.
  */
 import * as path from "node:path";
-import { v8FlagsArgs } from "./v8_flags.ts";
+import { v8FlagsArgs } from "./cli_flags.ts";
 
 const TARGETS: Record<string, { name: string; bun: string }> = {
   "x86_64-unknown-linux-gnu": { name: "linux-x64", bun: "bun-linux-x64" },

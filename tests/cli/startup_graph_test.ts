@@ -1,9 +1,11 @@
 /**
  * Every command pays for the modules `cli.ts` imports statically. The packages only some commands
  * need are imported where they are needed; this keeps a static import from slipping back in, and
- * checks that Deno really leaves those imports until they run.
+ * checks that Deno, started as `deno task qualytics` starts it, leaves those imports until they
+ * run.
  */
 import assert from "node:assert/strict";
+import { cliRunArgs, v8FlagsArgs } from "../../scripts/cli_flags.ts";
 
 interface ModuleInfo {
   specifier: string;
@@ -62,32 +64,39 @@ Deno.test("start-up imports none of the packages that only some commands need", 
   }
 });
 
-Deno.test("start-up loads no module that only a dynamic import reaches", async () => {
-  // Deno otherwise loads the graph behind every dynamic import with a literal specifier before
-  // the program starts (the MCP server, its tools and SDK: some 30 ms of every command), unless
-  // deno.json's `unstable` has "lazy-dynamic-imports".
+/** The local modules `deno run … cli.ts --version` loads with `flags`, from Deno's debug log. */
+async function modulesLoaded(flags: string[]): Promise<Set<string>> {
   const repo = new URL("../../", import.meta.url);
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--log-level=debug", new URL("cli.ts", repo).pathname, "--version"],
+    args: [
+      "run",
+      "-A",
+      ...flags,
+      "--log-level=debug",
+      new URL("cli.ts", repo).pathname,
+      "--version",
+    ],
     cwd: repo.pathname,
     stdout: "piped",
     stderr: "piped",
   }).output();
   const log = new TextDecoder().decode(output.stderr);
   assert.equal(output.code, 0, log.slice(-2000));
-  const loaded = new Set(
+  return new Set(
     Array.from(
-      log.matchAll(/FileFetcher::fetch_no_follow - specifier: (\S+)/g),
+      log.matchAll(/FileFetcher::fetch_no_follow - specifier: file:\/\/\S+?\/(src\/\S+)/g),
       (match) => match[1],
     ),
   );
-  const url = (file: string) => new URL(file, repo).href;
-  // The log must name what start-up does load, or its absence of the others proves nothing.
-  assert.ok(
-    loaded.has(url("src/cli/main.ts")),
-    `no module loads found in the log:\n${log.slice(0, 2000)}`,
-  );
-  for (const lazy of ["src/mcp/server.ts", "src/mcp/transports.ts", "src/util/yaml_full.ts"]) {
-    assert.ok(!loaded.has(url(lazy)), `${lazy} is loaded at start-up`);
-  }
+}
+
+Deno.test("started as deno task qualytics starts it, the CLI loads no module that only a dynamic import reaches", async () => {
+  const lazies = ["src/mcp/server.ts", "src/mcp/transports.ts", "src/util/yaml_full.ts"];
+  // Without the flag, Deno loads them before the program starts: the log shows it, so their
+  // absence with the flag is no accident of reading the log.
+  const eager = await modulesLoaded(v8FlagsArgs());
+  for (const lazy of lazies) assert.ok(eager.has(lazy), `${lazy} not in ${[...eager].join(", ")}`);
+  const loaded = await modulesLoaded(cliRunArgs());
+  assert.ok(loaded.has("src/cli/main.ts"), [...loaded].join(", "));
+  for (const lazy of lazies) assert.ok(!loaded.has(lazy), `${lazy} is loaded at start-up`);
 });

@@ -1,11 +1,11 @@
 /**
- * The CLI's V8 flags (`scripts/v8_flags.ts`) are what the binaries, `deno task qualytics` and
- * the bench start it with: this runtime must accept them, they must do what they are there for,
- * and the task must pass the same ones.
+ * The CLI's flags (`scripts/cli_flags.ts`) are what the binaries, `deno task qualytics` and the
+ * bench start it with: this runtime must accept them, they must do what they are there for, and
+ * the task must pass the same ones.
  */
 import assert from "node:assert/strict";
 import * as path from "node:path";
-import { CLI_V8_FLAGS, v8FlagsArgs } from "../../scripts/v8_flags.ts";
+import { CLI_V8_FLAGS, cliRunArgs, v8FlagsArgs } from "../../scripts/cli_flags.ts";
 
 const repo = path.resolve(import.meta.dirname!, "../..");
 
@@ -30,12 +30,12 @@ async function newSpaceCapacityMb(flags: readonly string[]): Promise<number> {
   return Number(stdout.trim());
 }
 
-Deno.test("the CLI starts with its V8 flags (V8 knows them) and prints its version", async () => {
+Deno.test("the CLI starts with its flags (Deno and V8 know them) and prints its version", async () => {
   const { code, stdout, stderr } = await run([
     "run",
     "-A",
     "--quiet",
-    ...v8FlagsArgs(),
+    ...cliRunArgs(),
     "cli.ts",
     "--version",
   ]);
@@ -51,8 +51,8 @@ Deno.test("the CLI's V8 flags start the young generation at 8 MB semi-spaces", a
   assert.ok(cli >= 7.5, `with the CLI's flags: ${cli} MB`);
 });
 
-Deno.test("deno task qualytics passes the CLI's V8 flags", async () => {
+Deno.test("deno task qualytics passes the CLI's flags", async () => {
   const config = JSON.parse(await Deno.readTextFile(path.join(repo, "deno.json")));
   const task: string = config.tasks.qualytics;
-  assert.equal(task, `deno run -A ${v8FlagsArgs().join(" ")} cli.ts`);
+  assert.equal(task, `deno run -A ${cliRunArgs().join(" ")} cli.ts`);
 });
