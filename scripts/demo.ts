@@ -9,6 +9,7 @@
  * Usage: `deno task demo` (add `--keep` to keep the working folder).
  */
 import * as path from "node:path";
+import { cliRunArgs } from "./cli_flags.ts";
 import { type FakeControlplane, startFakeControlplane } from "../src/testing/mod.ts";
 
 const repoRoot = path.resolve(import.meta.dirname!, "..");
@@ -38,7 +39,10 @@ const work = await Deno.makeTempDir({ prefix: "qualytics-demo-" });
 const home = path.join(work, "home");
 await Deno.mkdir(home);
 
-/** Runs the real CLI (`deno run -A cli.ts …`) against one instance, echoing its output. */
+/**
+ * Runs the real CLI, started as `deno task qualytics` starts it, against one instance, echoing its
+ * output.
+ */
 async function qualytics(
   server: FakeControlplane,
   args: string[],
@@ -47,7 +51,7 @@ async function qualytics(
   const label = server === dev ? "dev" : "prod";
   console.log(cyan(`\n$ qualytics ${args.join(" ")}`) + dim(`   # against ${label}`));
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", path.join(repoRoot, "cli.ts"), ...args],
+    args: ["run", "-A", "--quiet", ...cliRunArgs(), path.join(repoRoot, "cli.ts"), ...args],
     cwd: work,
     clearEnv: true,
     env: {
