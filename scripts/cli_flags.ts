@@ -35,7 +35,7 @@ export function v8FlagsArgs(flags: readonly string[] = CLI_V8_FLAGS): string[] {
  * Without it, `deno run` loads the module graph behind every dynamic import whose specifier is a
  * literal before the program starts, though nothing may ever run it: here the MCP server with its
  * tools, SDK and zod, and the full YAML parser, some 30% of every command's start-up
- * (`tests/cli/startup_graph_test.ts`). Not for `deno compile`, and so not in deno.json's
+ * (`tests/cli/startup_test.ts`). Not for `deno compile`, and so not in deno.json's
  * `unstable`: under it Deno leaves dynamic dependencies out of code-only module graphs, which is
  * what a binary is built from.
  */
