@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import * as path from "node:path";
+import { fileURLToPath } from "node:url";
 import { cliRunArgs, v8FlagsArgs } from "../../scripts/cli_flags.ts";
 
 const repo = path.resolve(import.meta.dirname!, "../..");
@@ -79,7 +80,10 @@ Deno.test("cli.ts imports the YAML parser, the MCP SDK, cron-parser, exceljs, no
   }
 });
 
-/** The local modules `deno run … cli.ts --version` loads with `flags`, from Deno's debug log. */
+/**
+ * The local modules (paths from the repository's root) `deno run … cli.ts --version` loads with
+ * `flags`, from Deno's debug log.
+ */
 async function modulesLoaded(flags: string[]): Promise<Set<string>> {
   const output = await new Deno.Command(Deno.execPath(), {
     args: [
@@ -98,8 +102,8 @@ async function modulesLoaded(flags: string[]): Promise<Set<string>> {
   assert.equal(output.code, 0, log.slice(-2000));
   return new Set(
     Array.from(
-      log.matchAll(/FileFetcher::fetch_no_follow - specifier: file:\/\/\S+?\/(src\/\S+)/g),
-      (match) => match[1],
+      log.matchAll(/FileFetcher::fetch_no_follow - specifier: (file:\/\/\S+)/g),
+      (match) => path.relative(repo, fileURLToPath(match[1])),
     ),
   );
 }
