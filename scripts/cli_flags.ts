@@ -15,7 +15,7 @@
  * On the no-change re-import of 5000 checks, garbage collection on the main thread went from
  * about 45 to 23 ms (`--trace-gc`) and the import got about 10 ms faster (median of 40
  * interleaved runs at 20 ms latency); the export's peak memory grows from about 160 to
- * 190–200 MB (see README, Performance).
+ * 190–200 MB (see docs/performance.md).
  *
  * @module
  */
