@@ -497,11 +497,13 @@ export async function applyImport(
   const state = new RunState(client, plan);
   const lookups = lookupsOf(plan.target);
   const sync = options.sync ?? "auto";
-  const of = (kind: PlanKind, ...actions: string[]) =>
-    plan.items.filter((i) => i.kind === kind && actions.includes(i.action));
+  const byKind = new Map<PlanKind, PlanEntry[]>(PLAN_KINDS.map((kind) => [kind, []]));
   for (const item of plan.items) {
     if (item.action === "unchanged") result.summary[item.kind].unchanged++;
+    else byKind.get(item.kind)!.push(item);
   }
+  const of = (kind: PlanKind, ...actions: string[]) =>
+    byKind.get(kind)!.filter((i) => actions.includes(i.action));
   const failedDatastores = new Set<string>();
 
   // --- connections

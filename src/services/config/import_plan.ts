@@ -12,6 +12,7 @@ import { listAllDatastores } from "../../api/datastores.ts";
 import { listRuleSpecifications } from "../../api/quality_checks.ts";
 import type { ApiObject } from "../../api/types.ts";
 import type { QualyticsClient } from "../../client/http_client.ts";
+import { yieldToEventLoop } from "../../util/event_loop.ts";
 import { isJsonFloat, mayHoldLongIntegers, parseJson } from "../../util/json.ts";
 import { slug } from "../../util/slug.ts";
 import type {
@@ -132,6 +133,11 @@ export interface TargetState {
    * when the answer was not understood (then nothing is checked against it).
    */
   ruleTypes?: ReadonlySet<string>;
+  /**
+   * What {@link checkUnchanged} answers for these arguments, where it was worked out while the
+   * target's pages were still arriving (see `ChecksComparedAhead`); undefined where it was not.
+   */
+  comparedAhead?: (doc: ApiObject, server: ApiObject, uid: string) => boolean | undefined;
 }
 
 /** `--sync` mode. */
@@ -368,6 +374,7 @@ export class TargetReader {
   readonly #containers = new Map<number, Promise<ApiObject[]>>();
   readonly #checks = new Map<number, Promise<ApiObject[]>>();
   readonly #checkPages = new CheckPages();
+  readonly #compared = new ChecksComparedAhead();
 
   constructor(client: QualyticsClient, options: PlanOptions = {}) {
     this.#client = client;
@@ -408,7 +415,13 @@ export class TargetReader {
         { datastore: id, archived: "include" },
         100,
         expected,
-        this.#checkPages.parse,
+        (text) => {
+          const page = this.#checkPages.parse(text);
+          if (isObject(page) && Array.isArray(page.items)) {
+            this.#compared.arrived(id, page.items as ApiObject[]);
+          }
+          return page;
+        },
       ));
       this.#checks.set(id, listing);
     }
@@ -418,6 +431,7 @@ export class TargetReader {
   /** The target's state for the loaded folder (see {@link fetchTarget}). */
   async read(folder: LoadedFolder): Promise<TargetState> {
     const [connections, datastores] = await this.#lists;
+    this.#compared.start(coveredDatastores(folder, datastores));
     const target: TargetState = {
       connections,
       datastores,
@@ -426,8 +440,10 @@ export class TargetReader {
       checks: new Map(),
       exactCheck: this.#checkPages.exact,
       computedFields: new Map(),
+      comparedAhead: this.#compared.answer,
     };
     await this.#extend(target, folder);
+    await this.#compared.settled();
     return target;
   }
 
@@ -436,12 +452,7 @@ export class TargetReader {
     const client = this.#client;
     const options = this.#options;
     const dsByName = byName(target.datastores);
-    const dsById = new Map(target.datastores.map((d) => [d.id as number, d]));
-    const covered = new Map<number, LoadedDatastoreFolder>();
-    for (const ds of folder.datastores) {
-      const server = ds.id !== undefined ? dsById.get(ds.id) : dsByName.get(ds.name ?? "");
-      if (server) covered.set(server.id as number, ds);
-    }
+    const covered = coveredDatastores(folder, target.datastores);
     const wanted = new Set<number>(covered.keys());
     for (const name of referencedDatastoreNames(folder)) {
       const server = dsByName.get(name);
@@ -501,6 +512,97 @@ export class TargetReader {
         );
       }),
     ]);
+  }
+}
+
+/** The folder's datastores that exist on the target, by the target's id. */
+function coveredDatastores(
+  folder: LoadedFolder,
+  datastores: ApiObject[],
+): Map<number, LoadedDatastoreFolder> {
+  const dsByName = byName(datastores);
+  const dsById = new Map(datastores.map((d) => [d.id as number, d]));
+  const covered = new Map<number, LoadedDatastoreFolder>();
+  for (const ds of folder.datastores) {
+    const server = ds.id !== undefined ? dsById.get(ds.id) : dsByName.get(ds.name ?? "");
+    if (server) covered.set(server.id as number, ds);
+  }
+  return covered;
+}
+
+/** Server checks compared with the folder per slice, between two returns to the event loop. */
+const COMPARE_SLICE = 25;
+
+/**
+ * {@link checkUnchanged} worked out for each server check that carries a UID as soon as both it
+ * and the folder are in, while the target's last pages are still on their way, so that the plan
+ * only looks the answers up: a no-change import of thousands of checks otherwise compares them
+ * all after the last answer, when nothing else is left to do. Between slices the event loop
+ * runs, so replies are taken and requests sent meanwhile. Each answer is kept with the document
+ * and UID it was computed for, and given only for those (see {@link answer}).
+ */
+class ChecksComparedAhead {
+  /** Server checks not compared yet, by datastore id. */
+  readonly #waiting = new Map<number, ApiObject[]>();
+  /** The folder's checks by UID, by datastore id, once the folder is loaded. */
+  #folder?: Map<number, Map<string, LoadedCheck>>;
+  readonly #answers = new WeakMap<ApiObject, { doc: ApiObject; uid: string; unchanged: boolean }>();
+  #comparing?: Promise<void>;
+
+  /** A page of a datastore's checks has arrived. */
+  arrived(datastoreId: number, checks: ApiObject[]): void {
+    const waiting = this.#waiting.get(datastoreId);
+    if (waiting) waiting.push(...checks);
+    else this.#waiting.set(datastoreId, [...checks]);
+    this.#compare();
+  }
+
+  /** The folder is loaded: `covered` are its datastores on the target, by id. */
+  start(covered: ReadonlyMap<number, LoadedDatastoreFolder>): void {
+    this.#folder = new Map(
+      [...covered].map(([id, ds]) => [id, new Map(ds.checks.map((check) => [check.uid, check]))]),
+    );
+    this.#compare();
+  }
+
+  /** Resolves once every check that has arrived is compared. */
+  async settled(): Promise<void> {
+    while (this.#comparing) await this.#comparing;
+  }
+
+  /** {@link checkUnchanged}'s answer for these arguments, if it was worked out already. */
+  readonly answer = (doc: ApiObject, server: ApiObject, uid: string): boolean | undefined => {
+    const answer = this.#answers.get(server);
+    return answer && answer.doc === doc && answer.uid === uid ? answer.unchanged : undefined;
+  };
+
+  #compare(): void {
+    const folder = this.#folder;
+    if (this.#comparing || !folder) return;
+    const compare = async () => {
+      for (let more = true; more;) {
+        more = false;
+        for (const [id, waiting] of this.#waiting) {
+          const checks = folder.get(id);
+          if (!checks || !waiting.length) continue;
+          // The request that follows a page goes out before that page is compared.
+          await yieldToEventLoop();
+          for (const server of waiting.splice(0, COMPARE_SLICE)) {
+            const uid = storedCheckUid(server.additional_metadata);
+            const check = uid === undefined ? undefined : checks.get(uid);
+            if (!check || server.deleted_at) continue;
+            this.#answers.set(server, {
+              doc: check.doc,
+              uid: check.uid,
+              unchanged: checkUnchanged(check.doc, server, check.uid),
+            });
+          }
+          more = true;
+        }
+      }
+    };
+    // `finally` runs after this assignment even when there was nothing to compare.
+    this.#comparing = quiet(compare().finally(() => this.#comparing = undefined));
   }
 }
 
@@ -1309,7 +1411,11 @@ export function planImport(
         if (!containerOk || !refsOk) continue;
         let changes: FieldChange[] = [];
         let serverCheck = existing;
-        if (existing.deleted_at || !checkUnchanged(doc, existing, check.uid)) {
+        if (
+          existing.deleted_at ||
+          !(target.comparedAhead?.(doc, existing, check.uid) ??
+            checkUnchanged(doc, existing, check.uid))
+        ) {
           serverCheck = target.exactCheck?.(existing) ?? existing;
           const container = checkContainerName(serverCheck);
           if (typeof doc.container === "string" && doc.container !== container) {
@@ -1382,11 +1488,11 @@ export function planImport(
 
 /** Dependency order of kinds, deletes of each kind first (so they are seen first). */
 function orderItems(items: PlanEntry[]): PlanEntry[] {
-  const rank = (item: PlanEntry) =>
-    PLAN_KINDS.indexOf(item.kind) * 2 + (item.action === "delete" ? 0 : 1);
-  return items.map((item, index) => ({ item, index }))
-    .sort((a, b) => rank(a.item) - rank(b.item) || a.index - b.index)
-    .map(({ item }) => item);
+  const ranks: PlanEntry[][] = PLAN_KINDS.flatMap(() => [[], []]);
+  for (const item of items) {
+    ranks[PLAN_KINDS.indexOf(item.kind) * 2 + (item.action === "delete" ? 0 : 1)].push(item);
+  }
+  return ranks.flat();
 }
 
 /** Counts per kind and action. */
