@@ -370,7 +370,8 @@ function quiet<T>(promise: Promise<T>): Promise<T> {
 export class TargetReader {
   readonly #client: QualyticsClient;
   readonly #options: PlanOptions;
-  readonly #lists: Promise<[ApiObject[], ApiObject[]]>;
+  readonly #connections: Promise<ApiObject[]>;
+  readonly #datastores: Promise<ApiObject[]>;
   readonly #containers = new Map<number, Promise<ApiObject[]>>();
   readonly #checks = new Map<number, Promise<ApiObject[]>>();
   readonly #checkPages = new CheckPages();
@@ -380,12 +381,15 @@ export class TargetReader {
     this.#client = client;
     this.#options = options;
     // Failures surface in read(), or nowhere when the run stops before it (e.g. a load error).
-    this.#lists = quiet(Promise.all([listConnections(client), listAllDatastores(client)]));
+    // The datastores go first: every other read of the target waits for their ids.
+    this.#datastores = quiet(listAllDatastores(client));
+    this.#connections = quiet(listConnections(client));
   }
 
   /** A datastore of the folder (by name or id): starts reading its containers (and checks). */
   datastore(found: FoundDatastore): void {
-    quiet(this.#lists.then(([, datastores]) => {
+    // Its reads wait for the datastores (their ids), not for the connections.
+    quiet(this.#datastores.then((datastores) => {
       const server = found.id !== undefined
         ? datastores.find((d) => d.id === found.id)
         : found.name !== undefined
@@ -430,7 +434,7 @@ export class TargetReader {
 
   /** The target's state for the loaded folder (see {@link fetchTarget}). */
   async read(folder: LoadedFolder): Promise<TargetState> {
-    const [connections, datastores] = await this.#lists;
+    const [connections, datastores] = await Promise.all([this.#connections, this.#datastores]);
     this.#compared.start(coveredDatastores(folder, datastores));
     const target: TargetState = {
       connections,
@@ -674,15 +678,17 @@ export function fieldContainerName(
 
 /** Rule types of the folder's checks that none of the target's checks has. */
 function ruleTypesUnseen(folder: LoadedFolder, target: TargetState): Set<string> {
-  const seen = new Set<unknown>();
-  for (const checks of target.checks.values()) {
-    for (const check of checks) seen.add(check.rule_type);
-  }
   const unseen = new Set<string>();
   for (const ds of folder.datastores) {
     for (const check of ds.checks) {
       const rule = check.doc.rule_type;
-      if (typeof rule === "string" && !seen.has(rule)) unseen.add(rule);
+      if (typeof rule === "string") unseen.add(rule);
+    }
+  }
+  // The folder's few rule types are usually all seen among the target's first checks.
+  for (const checks of target.checks.values()) {
+    for (const check of checks) {
+      if (unseen.delete(check.rule_type as string) && !unseen.size) return unseen;
     }
   }
   return unseen;
