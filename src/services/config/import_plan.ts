@@ -1494,11 +1494,11 @@ export function planImport(
 
 /** Dependency order of kinds, deletes of each kind first (so they are seen first). */
 function orderItems(items: PlanEntry[]): PlanEntry[] {
-  const ranks: PlanEntry[][] = PLAN_KINDS.flatMap(() => [[], []]);
-  for (const item of items) {
-    ranks[PLAN_KINDS.indexOf(item.kind) * 2 + (item.action === "delete" ? 0 : 1)].push(item);
-  }
-  return ranks.flat();
+  const rank = (item: PlanEntry) =>
+    PLAN_KINDS.indexOf(item.kind) * 2 + (item.action === "delete" ? 0 : 1);
+  return items.map((item, index) => ({ item, index }))
+    .sort((a, b) => rank(a.item) - rank(b.item) || a.index - b.index)
+    .map(({ item }) => item);
 }
 
 /** Counts per kind and action. */
