@@ -15,20 +15,13 @@ import {
 } from "../../src/services/config/import_plan.ts";
 import { loadConfigFolder } from "../../src/services/config/load.ts";
 import { nodeFileSystem } from "../../src/util/fs.ts";
-import { runQualytics, tempDir } from "../helpers/cli.ts";
-import { envFor, fake } from "../helpers/fake.ts";
-import { GOLDEN } from "./golden.ts";
-import { copyGolden, SECRETS } from "./import_fixtures.ts";
+import { tempDir } from "../helpers/cli.ts";
+import { importedRetail, SECRETS } from "./import_fixtures.ts";
 
 Deno.test("plan: checks compared while their pages arrive plan as a full comparison does", async () => {
-  await using server = await fake({
-    data: await Deno.readTextFile(path.join(GOLDEN, "retail", "empty-server.json")),
-  });
-  const env = { ...envFor(server), ...SECRETS.retail };
   await using tmp = await tempDir();
-  const root = await copyGolden("retail", String(tmp));
-  const imported = await runQualytics(["config", "import", "-i", root], { env });
-  assert.equal(imported.code, 0, imported.stderr);
+  const { server, root } = await importedRetail(String(tmp));
+  await using _server = server;
 
   const checks = path.join(root, "datastores/retail_dw/checks");
   const edit = async (file: string, from: string, to: string) => {

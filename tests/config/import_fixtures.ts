@@ -1,5 +1,8 @@
 /** Fixtures shared by the config import tests. */
 import * as path from "node:path";
+import assert from "node:assert/strict";
+import { runQualytics } from "../helpers/cli.ts";
+import { envFor, fake } from "../helpers/fake.ts";
 import { GOLDEN } from "./golden.ts";
 
 /** The placeholders of each set, as `commands.txt`'s import command sets them. */
@@ -32,4 +35,16 @@ export async function copyGolden(set: string, dir: string): Promise<string> {
   await Deno.mkdir(target, { recursive: true });
   await walk("");
   return target;
+}
+
+/** An empty retail server with the golden folder (a copy in `tmp`) imported. */
+export async function importedRetail(tmp: string) {
+  const server = await fake({
+    data: await Deno.readTextFile(path.join(GOLDEN, "retail", "empty-server.json")),
+  });
+  const env = { ...envFor(server), ...SECRETS.retail };
+  const root = await copyGolden("retail", tmp);
+  const run = await runQualytics(["config", "import", "-i", root], { env });
+  assert.equal(run.code, 0, run.stderr);
+  return { server, env, root };
 }

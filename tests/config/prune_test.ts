@@ -9,18 +9,14 @@ import { envFor, fake } from "../helpers/fake.ts";
 import { runQualytics, tempDir } from "../helpers/cli.ts";
 import { api } from "../testing/_helpers.ts";
 import { GOLDEN, snapshot } from "./golden.ts";
-import { copyGolden, SECRETS } from "./import_fixtures.ts";
+import { copyGolden, importedRetail, SECRETS } from "./import_fixtures.ts";
 
 const DW = "datastores/retail_dw";
 
 Deno.test("config import --prune: deletes only marked, absent resources, listed in the plan first", async () => {
-  await using server = await fake({
-    data: await Deno.readTextFile(path.join(GOLDEN, "retail", "empty-server.json")),
-  });
-  const env = { ...envFor(server), ...SECRETS.retail };
   await using tmp = await tempDir();
-  const root = await copyGolden("retail", String(tmp));
-  assert.equal((await runQualytics(["config", "import", "-i", root], { env })).code, 0);
+  const { server, env, root } = await importedRetail(String(tmp));
+  await using _server = server;
 
   await Deno.remove(path.join(root, `${DW}/checks/sales_orders/freshness.yaml`));
   await Deno.remove(
@@ -105,18 +101,6 @@ Deno.test("config import --prune: checks made in the UI (no UID marker) are neve
 });
 
 const ENRICH = "datastores/dq_enrichment";
-
-/** An empty retail server with the golden folder (a copy in `tmp`) imported. */
-async function importedRetail(tmp: string) {
-  const server = await fake({
-    data: await Deno.readTextFile(path.join(GOLDEN, "retail", "empty-server.json")),
-  });
-  const env = { ...envFor(server), ...SECRETS.retail };
-  const root = await copyGolden("retail", tmp);
-  const run = await runQualytics(["config", "import", "-i", root], { env });
-  assert.equal(run.code, 0, run.stderr);
-  return { server, env, root };
-}
 
 Deno.test("config import --prune: computed containers and fields made in the UI survive; imported ones go", async () => {
   await using tmp = await tempDir();
